@@ -1,0 +1,41 @@
+"""The application factory: `flask --app app run`, `gunicorn 'app:create_app()'`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from companion import cli, db, errors, templating, web
+from companion.api.views import bp as api_bp
+from companion.config import Config
+from companion.programme import revision
+from companion.programme.views import bp as programme_bp
+
+ROOT = Path(__file__).resolve().parent
+csrf = CSRFProtect()
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app from the environment (and `overrides`, for tests); nothing runs at import."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(Config.from_env(app.instance_path))
+    if overrides:
+        app.config.update(overrides)
+    db.init_app(app)
+    revision.install(db.get_database_of(app).sessionmaker)
+    web.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    csrf.init_app(app)
+    app.register_blueprint(programme_bp)
+    app.register_blueprint(api_bp)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,1 @@
+"""Conference Companion: a fast, offline-first conference companion web app."""

@@ -1,0 +1,108 @@
+"""Settings, read once from the environment into one class, with safe embedded defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+#: Environment names meaning "a real deployment": secrets must then be given, not generated.
+PRODUCTION_NAMES = frozenset({"production", "prod"})
+
+#: First URL segments that can never be a conference slug, because the app routes them itself.
+RESERVED_SLUGS = frozenset(
+    {
+        "api",
+        "static",
+        "feeds",
+        "sw.js",
+        "manifest.webmanifest",
+        "favicon.ico",
+        "robots.txt",
+        "login",
+        "logout",
+        "register",
+        "settings",
+        "admin",
+        "healthz",
+    }
+)
+
+
+class ConfigError(RuntimeError):
+    """The environment asks for something the app cannot run with."""
+
+
+class Config:
+    """Everything the app reads from its environment; `from_env` is the only constructor used."""
+
+    #: "development" (embedded defaults allowed) or "production" (every secret must be given).
+    ENV: str = "development"
+    #: Signs cookies and CSRF tokens; generated into instance/secret_key outside production.
+    SECRET_KEY: str = ""
+    #: SQLAlchemy URL. Default: a SQLite file in the instance folder.
+    DATABASE_URL: str = ""
+    #: Conference shown at "/" when several exist; default: the one running now or next.
+    DEFAULT_CONFERENCE: str | None = None
+    #: Entries kept by each process's rendered-page cache (pages are keyed by programme revision).
+    PAGE_CACHE_SIZE: int = 512
+    #: A fixed "now" (ISO 8601, with offset) for demos, screenshots and tests; None means the clock.
+    FIXED_NOW: str | None = None
+    #: Longest search query accepted, in characters.
+    SEARCH_MAX_LENGTH: int = 200
+    #: Flask-WTF: CSRF tokens do not expire while the tab stays open (a phone keeps tabs for days).
+    WTF_CSRF_TIME_LIMIT: int | None = None
+    SESSION_COOKIE_SAMESITE: str = "Lax"
+    SESSION_COOKIE_HTTPONLY: bool = True
+    JSON_SORT_KEYS: bool = False
+
+    @classmethod
+    def from_env(cls, instance_path: str, environ: dict[str, str] | None = None) -> dict[str, Any]:
+        """Build the Flask config mapping from `environ` (default: os.environ)."""
+        env = dict(os.environ if environ is None else environ)
+        name = env.get("COMPANION_ENV", cls.ENV).lower()
+        production = name in PRODUCTION_NAMES
+        secret = env.get("SECRET_KEY", "")
+        if not secret:
+            if production:
+                raise ConfigError("SECRET_KEY must be set when COMPANION_ENV=production.")
+            secret = _instance_secret(Path(instance_path) / "secret_key")
+        database_url = env.get("DATABASE_URL", "")
+        if not database_url:
+            if production:
+                raise ConfigError("DATABASE_URL must be set when COMPANION_ENV=production.")
+            database_url = "sqlite:///" + str(Path(instance_path) / "companion.db")
+        if database_url.startswith("postgres://"):
+            database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
+        elif database_url.startswith("postgresql://"):
+            database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+        return {
+            "ENV_NAME": name,
+            "SECRET_KEY": secret,
+            "DATABASE_URL": database_url,
+            "DEFAULT_CONFERENCE": env.get("DEFAULT_CONFERENCE") or cls.DEFAULT_CONFERENCE,
+            "PAGE_CACHE_SIZE": int(env.get("PAGE_CACHE_SIZE", cls.PAGE_CACHE_SIZE)),
+            "FIXED_NOW": env.get("COMPANION_NOW") or cls.FIXED_NOW,
+            "SEARCH_MAX_LENGTH": cls.SEARCH_MAX_LENGTH,
+            "WTF_CSRF_TIME_LIMIT": cls.WTF_CSRF_TIME_LIMIT,
+            "SESSION_COOKIE_SAMESITE": cls.SESSION_COOKIE_SAMESITE,
+            "SESSION_COOKIE_HTTPONLY": cls.SESSION_COOKIE_HTTPONLY,
+            "SESSION_COOKIE_SECURE": production,
+            "JSON_SORT_KEYS": cls.JSON_SORT_KEYS,
+        }
+
+
+def _instance_secret(path: Path) -> str:
+    """Read the generated secret key, creating it (readable by the owner only) on first run."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker process won the race: use its key
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret + "\n")
+    return secret

@@ -1,0 +1,79 @@
+"""Typed domain errors and the one place that turns any error into an HTML or JSON answer."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from companion.db import get_session
+
+
+class CompanionError(Exception):
+    """Base of the errors domain code raises; `status` is the HTTP answer it maps to."""
+
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(CompanionError):
+    """Something named in the request does not exist."""
+
+    status = 404
+    title = "Not found"
+
+
+class BadRequest(CompanionError):
+    """The request itself is malformed (a bad date, an over-long query)."""
+
+    status = 400
+    title = "Bad request"
+
+
+def wants_json() -> bool:
+    """True for API calls and clients that prefer JSON over HTML."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def error_response(status: int, title: str, message: str) -> tuple[Response | str, int]:
+    """An error page, or a JSON error document under /api/."""
+    if wants_json():
+        return jsonify(error={"status": status, "title": title, "message": message}), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers: domain errors, HTTP errors, CSRF failures, and anything unexpected."""
+
+    @app.errorhandler(CompanionError)
+    def _domain(error: CompanionError) -> tuple[Response | str, int]:
+        return error_response(error.status, error.title, error.message)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError) -> tuple[Response | str, int]:
+        return error_response(
+            400,
+            "Form expired",
+            "This form's security token is missing or out of date. Go back, reload the page "
+            "and try again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> tuple[Response | str, int] | HTTPException:
+        if error.code is None or error.code < 400:
+            return error
+        return error_response(error.code, error.name, error.description or error.name)
+
+    @app.errorhandler(InternalServerError)
+    def _internal(error: InternalServerError) -> tuple[Response | str, int]:
+        get_session().rollback()
+        return error_response(
+            500, "Something went wrong", "We could not answer this request. Nothing was changed."
+        )

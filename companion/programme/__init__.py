@@ -1,0 +1,1 @@
+"""The programme: conferences, days, tracks, rooms, floors, speakers and talks (sessions)."""

@@ -1,0 +1,261 @@
+"""Named reads of the programme. Each says which page uses it; eager loading is chosen here so that
+templates never query (relationships are `lazy="raise"`)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from companion.db import session
+from companion.errors import NotFound
+from companion.programme.models import Conference, Floor, Room, Speaker, Talk, TalkKind, Track
+
+#: What every list of talks shows: track chip, room with floor, speakers.
+_TALK_CARD = (
+    joinedload(Talk.track),
+    joinedload(Talk.room).joinedload(Room.floor),
+    selectinload(Talk.speakers),
+)
+
+
+def get_conference_or_404(slug: str) -> Conference:
+    """The conference with `slug` (every page under /<conf>/)."""
+    conference = session.execute(
+        select(Conference).where(Conference.slug == slug)
+    ).scalar_one_or_none()
+    if conference is None:
+        raise NotFound(f"There is no conference called “{slug}”.")
+    return conference
+
+
+def current_conference(now: datetime, preferred_slug: str | None = None) -> Conference | None:
+    """The conference "/" opens: the configured one, else the one on now, next, or most recent."""
+    if preferred_slug:
+        found = session.execute(
+            select(Conference).where(Conference.slug == preferred_slug)
+        ).scalar_one_or_none()
+        if found is not None:
+            return found
+    conferences = session.execute(select(Conference).order_by(Conference.start_date)).scalars()
+    candidates = list(conferences)
+    if not candidates:
+        return None
+    today = now.date()
+    upcoming = [c for c in candidates if c.end_date >= today]
+    return upcoming[0] if upcoming else candidates[-1]
+
+
+def talks_between(conference: Conference, start: datetime, end: datetime) -> list[Talk]:
+    """Talks starting in [start, end), with what a card shows (programme day, home, room day)."""
+    return list(
+        session.execute(
+            talk_cards()
+            .where(Talk.conference_id == conference.id, Talk.start >= start, Talk.start < end)
+            .order_by(Talk.start, Talk.end, Talk.id)
+        ).scalars()
+    )
+
+
+def day_talks(conference: Conference, day: date) -> list[Talk]:
+    """Every talk of one programme day (the programme day page)."""
+    start, end = conference.day_bounds(day)
+    return talks_between(conference, start, end)
+
+
+def get_talk_or_404(conference: Conference, guid: str) -> Talk:
+    """One talk by guid, with its track, room, floor and speakers (the session page)."""
+    talk = session.execute(
+        talk_cards().where(Talk.conference_id == conference.id, Talk.guid == guid)
+    ).scalar_one_or_none()
+    if talk is None:
+        raise NotFound("There is no such session in this conference.")
+    return talk
+
+
+def tracks(conference: Conference) -> list[Track]:
+    """All tracks with their hosts (the tracks page, filter chips)."""
+    return list(
+        session.execute(
+            select(Track)
+            .where(Track.conference_id == conference.id)
+            .options(selectinload(Track.hosts))
+            .order_by(Track.position, Track.name)
+        ).scalars()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TrackSummary:
+    """A track with when and where it runs (the tracks page)."""
+
+    track: Track
+    talk_count: int
+    first_start: datetime | None
+    room_name: str | None
+
+
+def track_summaries(conference: Conference) -> list[TrackSummary]:
+    """Every track with its talk count, first start and main room: three queries in all."""
+    rows = session.execute(
+        select(Talk.track_id, Talk.start, Room.name)
+        .outerjoin(Room, Talk.room_id == Room.id)
+        .where(Talk.conference_id == conference.id, Talk.track_id.is_not(None))
+    ).all()
+    counts: Counter[int] = Counter()
+    first: dict[int, datetime] = {}
+    rooms: dict[int, Counter[str]] = {}
+    for track_id, start, room_name in rows:
+        if track_id is None:  # excluded by the query; narrows the type
+            continue
+        counts[track_id] += 1
+        first[track_id] = min(first.get(track_id, start), start)
+        if room_name:
+            rooms.setdefault(track_id, Counter())[room_name] += 1
+    summaries = [
+        TrackSummary(
+            track=track,
+            talk_count=counts[track.id],
+            first_start=first.get(track.id),
+            room_name=rooms[track.id].most_common(1)[0][0] if track.id in rooms else None,
+        )
+        for track in tracks(conference)
+    ]
+    return sorted(summaries, key=lambda s: (s.first_start is None, s.first_start, s.track.position))
+
+
+def get_track_or_404(conference: Conference, slug: str) -> Track:
+    """One track with its hosts (the track page)."""
+    track = session.execute(
+        select(Track)
+        .where(Track.conference_id == conference.id, Track.slug == slug)
+        .options(selectinload(Track.hosts))
+    ).scalar_one_or_none()
+    if track is None:
+        raise NotFound(f"There is no track called “{slug}” in this conference.")
+    return track
+
+
+def track_talks(track: Track) -> list[Talk]:
+    """The talks of one track in time order (the track page)."""
+    return list(
+        session.execute(
+            talk_cards().where(Talk.track_id == track.id).order_by(Talk.start, Talk.id)
+        ).scalars()
+    )
+
+
+def speakers(conference: Conference) -> list[Speaker]:
+    """Everyone on the programme, by name (the speakers page)."""
+    return list(
+        session.execute(
+            select(Speaker)
+            .where(Speaker.conference_id == conference.id)
+            .order_by(func.lower(Speaker.name), Speaker.id)
+        ).scalars()
+    )
+
+
+def get_speaker_or_404(conference: Conference, slug: str) -> Speaker:
+    """One speaker with their talks and the tracks they host (the speaker page)."""
+    speaker = session.execute(
+        select(Speaker)
+        .where(Speaker.conference_id == conference.id, Speaker.slug == slug)
+        .options(
+            selectinload(Speaker.talks).options(*_TALK_CARD),
+            selectinload(Speaker.hosted_tracks),
+        )
+    ).scalar_one_or_none()
+    if speaker is None:
+        raise NotFound(f"There is no speaker called “{slug}” in this conference.")
+    return speaker
+
+
+def get_room_or_404(conference: Conference, slug: str) -> Room:
+    """One room with its floor (the room page)."""
+    room = session.execute(
+        select(Room)
+        .where(Room.conference_id == conference.id, Room.slug == slug)
+        .options(joinedload(Room.floor))
+    ).scalar_one_or_none()
+    if room is None:
+        raise NotFound(f"There is no room called “{slug}” in this conference.")
+    return room
+
+
+def room_talks(room: Room) -> list[Talk]:
+    """Every talk in one room, in time order (the room page picks its day and now & next)."""
+    return list(
+        session.execute(
+            talk_cards().where(Talk.room_id == room.id).order_by(Talk.start, Talk.id)
+        ).scalars()
+    )
+
+
+def rooms(conference: Conference) -> list[Room]:
+    """Every room with its floor, by floor (the rooms page, the JSON document)."""
+    return list(
+        session.execute(
+            select(Room)
+            .outerjoin(Floor, Room.floor_id == Floor.id)
+            .where(Room.conference_id == conference.id)
+            .options(contains_eager(Room.floor))
+            .order_by(Floor.level.nulls_last(), Room.position, Room.name)
+        ).scalars()
+    )
+
+
+def kinds_in_use(talks: list[Talk]) -> list[str]:
+    """The kinds present in `talks`, in the canonical order (filter chips)."""
+    present = {talk.kind for talk in talks}
+    return [kind.value for kind in TalkKind if kind.value in present]
+
+
+def talk_cards() -> Select[Talk]:
+    """A select of talks with what a card shows loaded eagerly."""
+    return select(Talk).options(*_TALK_CARD)
+
+
+@dataclass(frozen=True, slots=True)
+class Programme:
+    """Everything about one conference's programme, loaded in a constant number of queries."""
+
+    conference: Conference
+    floors: list[Floor]
+    rooms: list[Room]
+    tracks: list[Track]
+    speakers: list[Speaker]
+    talks: list[Talk]
+
+
+def whole_programme(conference: Conference) -> Programme:
+    """The whole programme (the JSON API document; later the exports and the offline copy)."""
+    floor_list = list(
+        session.execute(
+            select(Floor).where(Floor.conference_id == conference.id).order_by(Floor.level)
+        ).scalars()
+    )
+    return Programme(
+        conference=conference,
+        floors=floor_list,
+        rooms=rooms(conference),
+        tracks=tracks(conference),
+        speakers=speakers(conference),
+        talks=list(
+            session.execute(
+                talk_cards()
+                .where(Talk.conference_id == conference.id)
+                .order_by(Talk.start, Talk.end, Talk.id)
+            ).scalars()
+        ),
+    )
+
+
+def conferences() -> list[Conference]:
+    """Every conference, newest first (the API's conference list)."""
+    return list(
+        session.execute(select(Conference).order_by(Conference.start_date.desc())).scalars()
+    )

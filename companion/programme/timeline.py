@@ -1,0 +1,69 @@
+"""Pure functions over lists of talks: time slots, now & next. No queries here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from companion.programme.models import Conference, Talk, TalkKind
+
+
+@dataclass(slots=True)
+class Slot:
+    """Talks that start at the same instant (shown side by side on wide screens)."""
+
+    start: datetime
+    talks: list[Talk] = field(default_factory=list)
+
+    @property
+    def is_break(self) -> bool:
+        """True when everything in the slot is a break (drawn as a slim row)."""
+        return all(talk.kind == TalkKind.BREAK for talk in self.talks)
+
+
+def slots(talks: Iterable[Talk]) -> list[Slot]:
+    """Group time-ordered talks by start instant."""
+    grouped: list[Slot] = []
+    for talk in talks:
+        if not grouped or grouped[-1].start != talk.start:
+            grouped.append(Slot(talk.start))
+        grouped[-1].talks.append(talk)
+    return grouped
+
+
+@dataclass(slots=True)
+class NowNext:
+    """What is on now and what starts next, as an attendee between sessions wants to know."""
+
+    now: list[Talk]
+    next: list[Talk]
+
+    @property
+    def next_start(self) -> datetime | None:
+        """When the next slot starts."""
+        return self.next[0].start if self.next else None
+
+
+def now_and_next(talks: Iterable[Talk], at: datetime) -> NowNext:
+    """Talks running at `at`, and every talk of the earliest start after `at` (cancelled kept)."""
+    ordered = sorted(talks, key=lambda t: (t.start, t.end, t.id))
+    running = [t for t in ordered if t.start <= at < t.end]
+    upcoming = [t for t in ordered if t.start > at]
+    following = [t for t in upcoming if t.start == upcoming[0].start] if upcoming else []
+    return NowNext(now=running, next=following)
+
+
+def display_day(conference: Conference, at: datetime) -> date:
+    """The programme day to open by default: today during the conference, else the nearest day."""
+    today = conference.day_of(at)
+    return min(max(today, conference.start_date), conference.end_date)
+
+
+def conference_phase(conference: Conference, at: datetime) -> str:
+    """ "before", "during" or "after" the conference, at `at`."""
+    first_start, _ = conference.day_bounds(conference.start_date)
+    _, last_end = conference.day_bounds(conference.end_date)
+    if at < first_start:
+        return "before"
+    return "during" if at < last_end else "after"
