@@ -9,6 +9,7 @@ import click
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from companion import clock
@@ -34,6 +35,7 @@ def upgrade_database(database_url: str) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create or upgrade the database schema (Alembic migrations)."""
     upgrade_database(current_app.config["DATABASE_URL"])
@@ -41,6 +43,7 @@ def init_db() -> None:
 
 
 @click.command("load-demo")
+@with_appcontext
 @click.option(
     "--today",
     is_flag=True,
@@ -66,6 +69,7 @@ def load_demo(today: bool) -> None:
 
 
 @click.command("load-synthetic")
+@with_appcontext
 @click.option("--sessions", default=1000, show_default=True, type=click.IntRange(1, 20000))
 @click.option("--slug", default="synthetic-1000", show_default=True)
 def load_synthetic(sessions: int, slug: str) -> None:

@@ -1,0 +1,47 @@
+# Conference Companion: `make run` serves the demo, `make test` passes every check.
+# Both install what they need first (a virtualenv in .venv; Chromium and PostgreSQL when root).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: run test lint system-deps bench screenshots clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	  || { echo "Python 3.11 or newer is needed: make PYTHON=python3.11 ..."; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+## run: install, migrate, load the demo (shifted to today) and serve on http://$(HOST):$(PORT)/
+run: $(STAMP)
+	$(BIN)/flask --app app init-db
+	$(BIN)/flask --app app load-demo --today
+	@echo "Conference Companion is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) 'app:create_app()'
+
+## system-deps: Debian's chromium and postgresql, when missing (needs root; skipped otherwise)
+system-deps:
+	@.ci/system-deps.sh
+
+## lint: ruff (lint + format) and mypy
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## test: lint, then the whole suite on SQLite and PostgreSQL, and in Chromium
+test: $(STAMP) system-deps lint
+	TEST_DATABASE_URL="$$(.ci/postgres.sh || true)" $(BIN)/pytest
+
+## bench: throughput and latency with gunicorn (2 workers) and wrk; see docs/benchmarks.md
+bench: $(STAMP) system-deps
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench/results

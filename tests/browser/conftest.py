@@ -1,0 +1,90 @@
+"""A live server with the demo conference and a headless Debian Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from app import create_app
+from companion.cli import upgrade_database
+from companion.db import get_database_of
+from tests.conftest import IN_CI
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+#: Flags Chromium needs on this closed network, as root, headless.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: The demo's first morning, during the first track slot.
+DEMO_NOW = "2020-03-02T10:40:00+00:00"
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """The app on its own SQLite file with the demo loaded at its real dates."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.db'}"
+    upgrade_database(url)
+    app = create_app({"DATABASE_URL": url, "FIXED_NOW": DEMO_NOW})
+    result = app.test_cli_runner().invoke(args=["load-demo"])
+    assert result.exit_code == 0, result.output
+    return app
+
+
+@pytest.fixture(scope="session")
+def base_url(live_app: Flask) -> Iterator[str]:
+    """The live server's address (a thread on a free loopback port)."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    get_database_of(live_app).engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless."""
+    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
+        reason = (
+            f"BROWSER TESTS SKIPPED: no Chromium at {CHROMIUM}. `make test` installs "
+            "Debian's chromium package (as root); run that to test in the browser."
+        )
+        if IN_CI:
+            pytest.fail(reason + " In CI this is an error.", pytrace=False)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def phone(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh phone-sized page (390×844, touch) that records console errors."""
+    options = getattr(request, "param", {})
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, **options
+    )
+    page = context.new_page()
+    page.console_errors = []  # type: ignore[attr-defined]
+    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    yield page
+    context.close()

@@ -1,0 +1,246 @@
+"""Fixtures: one app per test on a real database (SQLite, and PostgreSQL when TEST_DATABASE_URL is
+set), a client, a separate database session for setup and assertions, and factories."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from app import create_app
+from companion.cli import upgrade_database
+from companion.db import Base, count_queries, get_database_of
+from companion.programme.models import (
+    Conference,
+    Floor,
+    Room,
+    Speaker,
+    Talk,
+    TalkSpeaker,
+    Track,
+    TrackHost,
+)
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+# --- No network beyond this machine -------------------------------------------------------------
+
+_real_connect = socket.socket.connect
+
+
+def _guarded_connect(self: socket.socket, address: Any) -> Any:
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        host = address[0]
+        try:
+            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            raise RuntimeError(f"Tests may not reach the network ({host}); use loopback only.")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+
+
+# --- Databases ----------------------------------------------------------------------------------
+
+
+def _postgres_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url:
+        reason = (
+            "PostgreSQL TESTS SKIPPED: TEST_DATABASE_URL is not set. `make test` installs and "
+            "starts PostgreSQL and sets it; run that to test on PostgreSQL too."
+        )
+        if IN_CI:
+            pytest.fail(reason + " In CI this is an error.", pytrace=False)
+        pytest.skip(reason)
+    return url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A freshly migrated database of each kind, shared by the session's tests."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    else:
+        url = _postgres_url()
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    upgrade_database(url)
+    return url
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    """A fresh app on the shared database; every table is emptied afterwards."""
+    application = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    yield application
+    engine = get_database_of(application).engine
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of `app`."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    """A CLI runner of `app`."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def dbs(app: Flask) -> Iterator[Session]:
+    """A database session of its own (like another process), for setup and assertions."""
+    with get_database_of(app).sessionmaker() as db_session:
+        yield db_session
+
+
+@pytest.fixture
+def queries(app: Flask) -> Callable[[], Any]:
+    """`with queries() as statements:` collects the SQL the app runs inside the block."""
+    return lambda: count_queries(get_database_of(app).engine)
+
+
+# --- Factories ----------------------------------------------------------------------------------
+
+LONDON_DAY = date(2020, 3, 2)
+
+
+def at(hhmm: str, day: date = LONDON_DAY) -> datetime:
+    """A UTC instant on `day` (London is on UTC in March, so local and UTC agree)."""
+    hours, minutes = (int(part) for part in hhmm.split(":"))
+    return datetime(day.year, day.month, day.day, hours, minutes, tzinfo=UTC)
+
+
+@pytest.fixture
+def make_conference(dbs: Session) -> Callable[..., Conference]:
+    """Create and commit a conference (3 days from 2020-03-02 in London unless told otherwise)."""
+
+    def make(**fields: Any) -> Conference:
+        values: dict[str, Any] = {
+            "slug": "testconf",
+            "name": "Test Conf",
+            "timezone": "Europe/London",
+            "start_date": LONDON_DAY,
+            "end_date": LONDON_DAY + timedelta(days=2),
+            "venue": "QEII Centre",
+        }
+        values.update(fields)
+        conference = Conference(**values)
+        dbs.add(conference)
+        dbs.commit()
+        return conference
+
+    return make
+
+
+@pytest.fixture
+def make_talk(dbs: Session) -> Callable[..., Talk]:
+    """Create and commit a talk, with a room, track and speakers made on the fly by name."""
+
+    def make(
+        conference: Conference,
+        title: str = "A talk",
+        *,
+        start: str = "10:00",
+        end: str = "10:50",
+        day: date = LONDON_DAY,
+        room: str | None = "Fleming",
+        track: str | None = None,
+        speakers: tuple[str, ...] = (),
+        **fields: Any,
+    ) -> Talk:
+        room_obj = _get_or_make(dbs, Room, conference, room) if room else None
+        track_obj = _get_or_make(dbs, Track, conference, track) if track else None
+        people = [_get_or_make(dbs, Speaker, conference, name) for name in speakers]
+        talk = Talk(
+            conference_id=conference.id,
+            title=title,
+            start=at(start, day),
+            end=at(end, day),
+            room=room_obj,
+            track=track_obj,
+            **fields,
+        )
+        talk.speaker_links = [
+            TalkSpeaker(speaker=person, position=position) for position, person in enumerate(people)
+        ]
+        dbs.add(talk)
+        dbs.commit()
+        return talk
+
+    return make
+
+
+def _slugify(name: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())
+
+
+def _get_or_make(dbs: Session, model: Any, conference: Conference, name: str) -> Any:
+    from sqlalchemy import select
+
+    slug = _slugify(name)
+    found = dbs.execute(
+        select(model).where(model.conference_id == conference.id, model.slug == slug)
+    ).scalar_one_or_none()
+    if found is None:
+        found = model(conference_id=conference.id, slug=slug, name=name)
+        dbs.add(found)
+        dbs.flush()
+    return found
+
+
+@pytest.fixture
+def make_host(dbs: Session) -> Callable[[Track, Speaker], None]:
+    """Make `speaker` a host of `track`."""
+
+    def make(track: Track, speaker: Speaker) -> None:
+        dbs.add(TrackHost(track_id=track.id, speaker_id=speaker.id))
+        dbs.commit()
+
+    return make
+
+
+@pytest.fixture
+def make_floor(dbs: Session) -> Callable[..., Floor]:
+    """Create and commit a floor."""
+
+    def make(conference: Conference, name: str, level: int = 0) -> Floor:
+        floor = Floor(conference_id=conference.id, slug=_slugify(name), name=name, level=level)
+        dbs.add(floor)
+        dbs.commit()
+        return floor
+
+    return make
+
+
+DATA = Path(__file__).parent / "data"

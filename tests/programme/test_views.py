@@ -1,0 +1,296 @@
+from __future__ import annotations
+
+import gzip
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from companion.programme.models import Talk
+
+
+@pytest.fixture
+def programme(make_conference, make_talk, make_host, dbs: Session) -> dict[str, Talk]:
+    """A small day: a keynote, two parallel talks in two tracks, a break, and a cancelled talk."""
+    conference = make_conference()
+    talks = {
+        "keynote": make_talk(
+            conference,
+            "Opening Keynote",
+            start="09:00",
+            end="09:50",
+            kind="keynote",
+            room="Churchill",
+            speakers=("Katie Gamanji",),
+        ),
+        "streams": make_talk(
+            conference,
+            "Streaming a Million Likes/Second",
+            start="10:00",
+            end="10:50",
+            room="Fleming",
+            track="Streaming Data",
+            speakers=("Akhilesh Gupta",),
+            abstract="Real-time *likes* over [SSE](https://example.org).",
+        ),
+        "apis": make_talk(
+            conference,
+            "Smart APIs",
+            start="10:00",
+            end="10:50",
+            room="Whittle",
+            track="Future of the API",
+            speakers=("Bernd Ruecker",),
+        ),
+        "break": make_talk(
+            conference, "Coffee", start="10:50", end="11:10", kind="break", room="Foyer"
+        ),
+        "cancelled": make_talk(
+            conference,
+            "Gone Talk",
+            start="11:10",
+            end="12:00",
+            room="Fleming",
+            track="Streaming Data",
+            status="cancelled",
+        ),
+    }
+    streams = talks["streams"]
+    make_host(streams.track, _speaker(dbs, "akhilesh-gupta"))
+    return talks
+
+
+def _speaker(dbs: Session, slug: str):  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from companion.programme.models import Speaker
+
+    return dbs.execute(select(Speaker).where(Speaker.slug == slug)).scalar_one()
+
+
+def test_root_redirects_to_the_current_conference(client: FlaskClient, programme) -> None:
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/testconf/"
+
+
+def test_root_without_conferences_says_so(client: FlaskClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "No conference yet" in response.text
+
+
+def test_home_shows_now_and_next(app: Flask, client: FlaskClient, programme) -> None:
+    app.config["FIXED_NOW"] = "2020-03-02T09:30:00+00:00"
+    page = client.get("/testconf/").text
+    now_part, next_part = page.split('id="next-h"')
+    assert "Opening Keynote" in now_part.split('id="now-h"')[1]
+    assert "Streaming a Million Likes/Second" in next_part
+    assert "Smart APIs" in next_part
+    assert "Day 1 of 3" in page
+    assert "Today&#39;s keynotes" in page or "Today's keynotes" in page
+
+
+def test_home_before_the_conference_counts_down(app: Flask, client: FlaskClient, programme) -> None:
+    app.config["FIXED_NOW"] = "2020-02-28T12:00:00+00:00"
+    page = client.get("/testconf/").text
+    assert "Starts in 3 days." in page
+    assert "Opening Keynote" in page  # the first slot is next
+
+
+def test_home_after_the_conference_says_it_ended(
+    app: Flask, client: FlaskClient, programme
+) -> None:
+    app.config["FIXED_NOW"] = "2020-04-01T12:00:00+00:00"
+    assert "the conference has ended" in client.get("/testconf/").text
+
+
+def test_day_page_groups_parallel_sessions_in_one_slot(client: FlaskClient, programme) -> None:
+    page = client.get("/testconf/programme/2020-03-02/").text
+    assert page.count("data-slot") == 4
+    ten = page.split('datetime="2020-03-02T10:00:00Z">10:00</time></h3>')[1].split("data-slot")[0]
+    assert "Streaming a Million Likes/Second" in ten and "Smart APIs" in ten
+    assert "Fleming" in ten and "Streaming Data" in ten
+    assert "London time (GMT)" in page
+
+
+def test_programme_without_day_opens_the_display_day(
+    app: Flask, client: FlaskClient, programme
+) -> None:
+    app.config["FIXED_NOW"] = "2020-03-03T12:00:00+00:00"
+    page = client.get("/testconf/programme/").text
+    assert 'href="/testconf/programme/2020-03-03/" aria-current="page"' in page
+
+
+def test_day_filter_by_track_hides_others_without_js(client: FlaskClient, programme) -> None:
+    page = client.get("/testconf/programme/2020-03-02/?track=streaming-data").text
+    cards = page.split('<article class="card talk')[1:]
+    visible = [c for c in cards if " hidden>" not in c.split(">")[0] + ">"]
+    titles = [c.split('class="talk-title">')[1].split("</a>")[0] for c in visible]
+    assert [t.split(">")[-1] for t in titles] == ["Streaming a Million Likes/Second", "Gone Talk"]
+
+
+def test_day_filter_by_kind(client: FlaskClient, programme) -> None:
+    page = client.get("/testconf/programme/2020-03-02/?kind=keynote").text
+    cards = page.split('<article class="card talk')[1:]
+    assert sum(1 for c in cards if " hidden>" not in c.split(">")[0] + ">") == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "message"),
+    [
+        ("/testconf/programme/2020-13-45/", 400, "is not a date"),
+        ("/testconf/programme/yesterday/", 400, "is not a date"),
+        ("/testconf/programme/2020-03-09/", 404, "has no programme on 2020-03-09"),
+        ("/testconf/programme/2020-03-02/?kind=party", 400, "is not a kind of session"),
+        ("/testconf/programme/2020-03-02/?track=nope", 400, "There is no track called"),
+        ("/nope/", 404, "There is no conference called"),
+        ("/testconf/sessions/00000000-0000-0000-0000-000000000000/", 404, "no such session"),
+        ("/testconf/tracks/nope/", 404, "no track called"),
+        ("/testconf/speakers/nope/", 404, "no speaker called"),
+        ("/testconf/rooms/nope/", 404, "no room called"),
+        ("/testconf/search?q=" + "x" * 201, 400, "at most 200 characters"),
+    ],
+)
+def test_bad_urls_get_a_clear_4xx_page(
+    client: FlaskClient, programme, url: str, status: int, message: str
+) -> None:
+    response = client.get(url)
+    assert response.status_code == status
+    assert message in response.text
+    assert "<!doctype html>" in response.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/testconf/programme/%00/",
+        "/testconf/sessions/%F0%9F%92%A5/",
+        "/%E2%80%AE/",
+        "/testconf/speakers/..%2F..%2Fetc/",
+        "/testconf/search?q=%00",
+        "/testconf/search?q=%27%22%3Cscript%3E",
+        "/testconf/programme/2020-03-02/?track=%00",
+        "/testconf/programme/99999-01-01/",
+        "/testconf/rooms/" + "a" * 5000 + "/",
+        "/testconf/programme/2020-03-02/?kind=" + "k" * 3000,
+    ],
+)
+def test_nothing_in_the_url_causes_a_500(client: FlaskClient, programme, path: str) -> None:
+    assert client.get(path).status_code < 500
+
+
+def test_session_page_shows_when_where_who(client: FlaskClient, programme) -> None:
+    talk = programme["streams"]
+    page = client.get(f"/testconf/sessions/{talk.guid}/").text
+    assert '<h1 class="page-title">Streaming a Million Likes/Second</h1>' in page
+    assert "Monday 2 March" in page and ">10:00</time>–<time" in page and "50 min" in page
+    assert "Akhilesh Gupta" in page and "Fleming" in page
+    assert "Real-time <em>likes</em>" in page
+    assert 'rel="noopener noreferrer nofollow"' in page
+
+
+def test_cancelled_session_says_so(client: FlaskClient, programme) -> None:
+    page = client.get(f"/testconf/sessions/{programme['cancelled'].guid}/").text
+    assert "This session will not take place." in page
+
+
+def test_abstracts_are_sanitised(client: FlaskClient, make_conference, make_talk) -> None:
+    conference = make_conference()
+    evil = make_talk(
+        conference,
+        "Evil",
+        abstract=(
+            "<script>alert(1)</script><img src=x onerror=alert(2)>"
+            "[click](javascript:alert(3)) <iframe src=//evil></iframe>"
+            '<a href="https://ok.example" onclick="alert(4)">ok</a>'
+        ),
+    )
+    page = client.get(f"/testconf/sessions/{evil.guid}/").text
+    body = page.split('<div class="prose">')[1].split("</div>")[0]
+    for bad in ("<script", "onerror", 'href="javascript', "<iframe", "onclick", "<img"):
+        assert bad not in body
+    assert 'href="https://ok.example"' in body
+
+
+def test_track_page_shows_host_introduction_and_sessions(
+    client: FlaskClient, programme, dbs: Session
+) -> None:
+    track = programme["streams"].track
+    track.introduction = "Welcome to **streams**."
+    dbs.commit()
+    page = client.get("/testconf/tracks/streaming-data/").text
+    assert "Track host" in page and "Akhilesh Gupta" in page
+    assert "Welcome to <strong>streams</strong>." in page
+    assert page.index("Streaming a Million") < page.index("Gone Talk")
+
+
+def test_tracks_page_lists_tracks_with_counts(client: FlaskClient, programme) -> None:
+    page = client.get("/testconf/tracks/").text
+    assert "Streaming Data" in page and "2 sessions" in page and "Host: Akhilesh Gupta" in page
+    assert "Future of the API" in page and "1 session ·" in page
+
+
+def test_speakers_page_and_speaker_page(client: FlaskClient, programme) -> None:
+    page = client.get("/testconf/speakers/").text
+    assert page.index("Akhilesh Gupta") < page.index("Bernd Ruecker") < page.index("Katie")
+    person = client.get("/testconf/speakers/akhilesh-gupta/").text
+    assert "Streaming a Million Likes/Second" in person
+    assert "Hosts" in person and "Streaming Data" in person
+
+
+def test_room_page_answers_now_and_next(app: Flask, client: FlaskClient, programme) -> None:
+    app.config["FIXED_NOW"] = "2020-03-02T10:20:00+00:00"
+    page = client.get("/testconf/rooms/fleming/").text
+    now_part = page.split('id="now-h"')[1].split('id="next-h"')[0]
+    next_part = page.split('id="next-h"')[1].split('id="day-h"')[0]
+    assert "Streaming a Million Likes/Second" in now_part
+    assert "Gone Talk" in next_part and "Cancelled" in next_part
+
+
+def test_rooms_page_lists_rooms(client: FlaskClient, programme) -> None:
+    page = client.get("/testconf/rooms/").text
+    for name in ("Churchill", "Fleming", "Whittle", "Foyer"):
+        assert name in page
+
+
+def test_pages_answer_304_when_unchanged(client: FlaskClient, programme) -> None:
+    first = client.get("/testconf/programme/2020-03-02/")
+    etag = first.headers["ETag"]
+    again = client.get("/testconf/programme/2020-03-02/", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.data == b""
+
+
+def test_an_edit_changes_the_etag_and_the_page(
+    client: FlaskClient, programme, dbs: Session
+) -> None:
+    url = "/testconf/programme/2020-03-02/"
+    first = client.get(url)
+    programme["apis"].title = "Smarter APIs"
+    dbs.commit()
+    second = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert second.status_code == 200
+    assert "Smarter APIs" in second.text
+    assert second.headers["ETag"] != first.headers["ETag"]
+
+
+def test_pages_are_gzipped_for_clients_that_accept_it(client: FlaskClient, programme) -> None:
+    response = client.get("/testconf/programme/2020-03-02/", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert "Smart APIs" in gzip.decompress(response.data).decode()
+
+
+def test_pages_carry_security_headers(client: FlaskClient, programme) -> None:
+    response = client.get("/testconf/")
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_static_files_are_versioned_and_long_lived(client: FlaskClient, programme) -> None:
+    page = client.get("/testconf/").text
+    css_url = page.split('rel="stylesheet" href="')[1].split('"')[0]
+    assert "?v=" in css_url
+    assert "max-age=31536000" in client.get(css_url).headers["Cache-Control"]
+    assert client.get("/static/css/app.css").headers["Cache-Control"] == "no-cache"

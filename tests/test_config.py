@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from companion.config import Config, ConfigError
+
+
+def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path: Path) -> None:
+    first = Config.from_env(str(tmp_path), {})
+    second = Config.from_env(str(tmp_path), {})
+    assert first["SECRET_KEY"] == second["SECRET_KEY"]
+    assert len(first["SECRET_KEY"]) >= 60
+    assert stat.S_IMODE((tmp_path / "secret_key").stat().st_mode) == 0o600
+
+
+def test_default_database_is_sqlite_in_the_instance_folder(tmp_path: Path) -> None:
+    assert Config.from_env(str(tmp_path), {"SECRET_KEY": "x"})["DATABASE_URL"] == (
+        f"sqlite:///{tmp_path}/companion.db"
+    )
+
+
+def test_postgres_urls_use_psycopg_3(tmp_path: Path) -> None:
+    config = Config.from_env(
+        str(tmp_path), {"SECRET_KEY": "x", "DATABASE_URL": "postgres://u:p@h/db"}
+    )
+    assert config["DATABASE_URL"] == "postgresql+psycopg://u:p@h/db"
+
+
+def test_production_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="SECRET_KEY must be set"):
+        Config.from_env(
+            str(tmp_path), {"COMPANION_ENV": "production", "DATABASE_URL": "postgresql://h/db"}
+        )
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_production_refuses_to_start_without_a_database(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="DATABASE_URL must be set"):
+        Config.from_env(str(tmp_path), {"COMPANION_ENV": "production", "SECRET_KEY": "s"})
