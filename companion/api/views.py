@@ -20,14 +20,15 @@ def list_conferences() -> Response:
 @bp.get("/conferences/<conf>/programme")
 def programme(conf: str) -> Response:
     """The whole programme in one document, with an ETag so unchanged copies cost a 304."""
-    conference = queries.get_conference_or_404(conf)
-    etag = make_etag(conference.id, conference.revision, "programme.json")
+    stamp = queries.get_conference_stamp_or_404(conf)
     return cached_response(
-        ("api.programme", conference.id),
-        etag,
+        ("api.programme", stamp.id),
+        make_etag(stamp.id, stamp.revision, "programme.json"),
         lambda: programme_json.dumps(
-            programme_json.programme_document(queries.whole_programme(conference))
+            programme_json.programme_document(
+                queries.whole_programme(queries.get_conference(stamp.id))
+            )
         ),
         mimetype="application/json",
-        last_modified=conference.updated_at,
+        last_modified=stamp.updated_at,
     )

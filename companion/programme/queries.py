@@ -7,11 +7,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from companion.db import session
+from companion.db import get_database, session
 from companion.errors import NotFound
 from companion.programme.models import (
     Conference,
@@ -40,6 +40,39 @@ def get_conference_or_404(slug: str) -> Conference:
     if conference is None:
         raise NotFound(f"There is no conference called “{slug}”.")
     return conference
+
+
+@dataclass(frozen=True, slots=True)
+class ConferenceStamp:
+    """Just enough of a conference to answer a conditional GET: which one, and which revision."""
+
+    id: int
+    slug: str
+    revision: int
+    updated_at: datetime
+
+
+_STAMP = select(Conference.id, Conference.slug, Conference.revision, Conference.updated_at).where(
+    Conference.slug == bindparam("slug")
+)
+
+
+def get_conference_stamp_or_404(slug: str) -> ConferenceStamp:
+    """The revision of the conference `slug` (every cached public page, before anything else).
+
+    This is the whole database work of a 304, so it runs on a pooled Core connection rather than
+    an ORM session: about a sixth of the cost.
+    """
+    with get_database().engine.connect() as connection:
+        row = connection.execute(_STAMP, {"slug": slug}).one_or_none()
+    if row is None:
+        raise NotFound(f"There is no conference called “{slug}”.")
+    return ConferenceStamp(*row)
+
+
+def get_conference(conference_id: int) -> Conference:
+    """The conference behind a stamp (rendering a page that was not cached)."""
+    return session.execute(select(Conference).where(Conference.id == conference_id)).scalar_one()
 
 
 def current_conference(now: datetime, preferred_slug: str | None = None) -> Conference | None:

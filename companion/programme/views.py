@@ -1,9 +1,15 @@
-"""Public programme pages. Thin: parse the URL, call one query, render through the page cache."""
+"""Public programme pages. Thin: parse the URL, call queries, render through the page cache.
+
+Every cached page first reads only the conference's revision (a stamp): a client that is up to
+date gets its 304 from that alone, and a page cached in this process is served without rendering.
+Loading (and 404 checks of sessions, tracks, speakers, rooms) happens inside the render step, which
+is only reached when the page is not cached for this revision.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
@@ -12,9 +18,33 @@ from companion import clock
 from companion.errors import BadRequest, NotFound
 from companion.programme import queries, search, timeline
 from companion.programme.models import Conference, TalkKind
+from companion.programme.queries import ConferenceStamp
 from companion.web import cached_response, make_etag
 
 bp = Blueprint("programme", __name__)
+
+#: Pages that show "now & next" change with the clock: they are keyed by the minute as well.
+LIVE_CACHE_CONTROL = "public, max-age=30"
+
+
+def _cached_page(
+    stamp: ConferenceStamp,
+    key: tuple[object, ...],
+    render: Callable[[Conference], str],
+    *,
+    live_at: datetime | None = None,
+) -> Response:
+    """Answer from the stamp alone when possible; else render once per revision (and minute)."""
+    if live_at is not None:
+        key = (*key, live_at.replace(second=0, microsecond=0).isoformat())
+    etag = make_etag(stamp.id, stamp.revision, *key)
+    return cached_response(
+        (stamp.id, *key),
+        etag,
+        lambda: render(queries.get_conference(stamp.id)),
+        last_modified=None if live_at else stamp.updated_at,
+        cache_control=LIVE_CACHE_CONTROL if live_at else "public, no-cache",
+    )
 
 
 @bp.get("/")
@@ -29,65 +59,59 @@ def index() -> BaseResponse | str:
 @bp.get("/<conf>/")
 def home(conf: str) -> Response:
     """What is on now and next, today's keynotes, and the way into everything else."""
-    conference = queries.get_conference_or_404(conf)
     now = clock.now()
-    minute = now.replace(second=0, microsecond=0)
 
-    def render() -> str:
+    def render(conference: Conference) -> str:
         day = timeline.display_day(conference, now)
         talks = queries.day_talks(conference, day)
-        at_a_glance = timeline.now_and_next(talks, now)
-        if not at_a_glance.next and day < conference.end_date:
+        glance = timeline.now_and_next(talks, now)
+        if not glance.next and day < conference.end_date:
             tomorrow = queries.day_talks(conference, day + timedelta(days=1))
-            at_a_glance.next = timeline.now_and_next(tomorrow, now).next
-        keynotes = [t for t in talks if t.kind == TalkKind.KEYNOTE]
+            glance.next = timeline.now_and_next(tomorrow, now).next
         return render_template(
             "programme/home.html",
             conf=conference,
             day=day,
-            glance=at_a_glance,
-            keynotes=keynotes,
-            phase=timeline.conference_phase(conference, now),
+            glance=glance,
             now=now,
+            keynotes=[t for t in talks if t.kind == TalkKind.KEYNOTE],
+            phase=timeline.conference_phase(conference, now),
         )
 
-    etag = make_etag(conference.id, conference.revision, "home", minute.isoformat())
-    return cached_response(
-        ("home", conference.id, minute), etag, render, cache_control="public, max-age=30"
-    )
+    return _cached_page(queries.get_conference_stamp_or_404(conf), ("home",), render, live_at=now)
 
 
 @bp.get("/<conf>/programme/")
 def programme(conf: str) -> Response:
     """The programme of today (during the conference) or of its nearest day."""
     conference = queries.get_conference_or_404(conf)
-    return _day_page(conference, timeline.display_day(conference, clock.now()))
+    return _day_page(
+        queries.get_conference_stamp_or_404(conf), timeline.display_day(conference, clock.now())
+    )
 
 
 @bp.get("/<conf>/programme/<day>/")
 def programme_day(conf: str, day: str) -> Response:
     """One day's sessions by time slot, filterable by track and kind."""
-    conference = queries.get_conference_or_404(conf)
-    return _day_page(conference, _parse_day(conference, day))
-
-
-def _parse_day(conference: Conference, text: str) -> date:
+    stamp = queries.get_conference_stamp_or_404(conf)
     try:
-        day = date.fromisoformat(text)
+        parsed = date.fromisoformat(day)
     except ValueError:
-        raise BadRequest(f"“{text[:40]}” is not a date: days look like 2020-03-02.") from None
-    if len(text) != 10 or day not in conference.days:
-        raise NotFound(f"{conference.name} has no programme on {text[:40]}.")
-    return day
+        raise BadRequest(f"“{day[:40]}” is not a date: days look like 2020-03-02.") from None
+    if len(day) != 10:
+        raise BadRequest(f"“{day[:40]}” is not a date: days look like 2020-03-02.")
+    return _day_page(stamp, parsed)
 
 
-def _day_page(conference: Conference, day: date) -> Response:
+def _day_page(stamp: ConferenceStamp, day: date) -> Response:
     track_filter = request.args.get("track", "").strip()
     kind_filter = request.args.get("kind", "").strip()
     if kind_filter and kind_filter not in TalkKind.__members__.values():
         raise BadRequest(f"“{kind_filter[:40]}” is not a kind of session.")
 
-    def render() -> str:
+    def render(conference: Conference) -> str:
+        if day not in conference.days:
+            raise NotFound(f"{conference.name} has no programme on {day.isoformat()}.")
         talks = queries.day_talks(conference, day)
         all_tracks = queries.tracks(conference)
         if track_filter and track_filter not in {t.slug for t in all_tracks}:
@@ -104,103 +128,87 @@ def _day_page(conference: Conference, day: date) -> Response:
             kind_filter=kind_filter,
         )
 
-    return _page_with(conference, ("day", day, track_filter, kind_filter), render)
-
-
-def _page_with(
-    conference: Conference, key: tuple[object, ...], render: Callable[[], str]
-) -> Response:
-    """Render once per programme revision and key; answer 304 when the client is up to date."""
-    etag = make_etag(conference.id, conference.revision, *key)
-    return cached_response((conference.id, *key), etag, render, last_modified=conference.updated_at)
+    return _cached_page(stamp, ("day", day, track_filter, kind_filter), render)
 
 
 @bp.get("/<conf>/sessions/<guid>/")
 def session_page(conf: str, guid: str) -> Response:
     """One session: when, where, who, and what it is about."""
-    conference = queries.get_conference_or_404(conf)
-    talk = queries.get_talk_or_404(conference, guid)
-    return _page_with(
-        conference,
-        ("session", guid),
-        lambda: render_template("programme/session.html", conf=conference, talk=talk),
-    )
+
+    def render(conference: Conference) -> str:
+        talk = queries.get_talk_or_404(conference, guid)
+        return render_template("programme/session.html", conf=conference, talk=talk)
+
+    return _cached_page(queries.get_conference_stamp_or_404(conf), ("session", guid), render)
 
 
 @bp.get("/<conf>/tracks/")
 def tracks(conf: str) -> Response:
     """Every track, when and where it runs, and who hosts it."""
-    conference = queries.get_conference_or_404(conf)
-    return _page_with(
-        conference,
-        ("tracks",),
-        lambda: render_template(
+
+    def render(conference: Conference) -> str:
+        return render_template(
             "programme/tracks.html", conf=conference, summaries=queries.track_summaries(conference)
-        ),
-    )
+        )
+
+    return _cached_page(queries.get_conference_stamp_or_404(conf), ("tracks",), render)
 
 
 @bp.get("/<conf>/tracks/<slug>/")
 def track(conf: str, slug: str) -> Response:
     """A track: its host's introduction, then its sessions."""
-    conference = queries.get_conference_or_404(conf)
-    found = queries.get_track_or_404(conference, slug)
-    return _page_with(
-        conference,
-        ("track", slug),
-        lambda: render_template(
+
+    def render(conference: Conference) -> str:
+        found = queries.get_track_or_404(conference, slug)
+        return render_template(
             "programme/track.html", conf=conference, track=found, talks=queries.track_talks(found)
-        ),
-    )
+        )
+
+    return _cached_page(queries.get_conference_stamp_or_404(conf), ("track", slug), render)
 
 
 @bp.get("/<conf>/speakers/")
 def speakers(conf: str) -> Response:
     """Everyone on the programme, A to Z."""
-    conference = queries.get_conference_or_404(conf)
-    return _page_with(
-        conference,
-        ("speakers",),
-        lambda: render_template(
+
+    def render(conference: Conference) -> str:
+        return render_template(
             "programme/speakers.html", conf=conference, speakers=queries.speakers(conference)
-        ),
-    )
+        )
+
+    return _cached_page(queries.get_conference_stamp_or_404(conf), ("speakers",), render)
 
 
 @bp.get("/<conf>/speakers/<slug>/")
 def speaker(conf: str, slug: str) -> Response:
     """A speaker: bio, sessions, and the tracks they host."""
-    conference = queries.get_conference_or_404(conf)
-    person = queries.get_speaker_or_404(conference, slug)
-    return _page_with(
-        conference,
-        ("speaker", slug),
-        lambda: render_template("programme/speaker.html", conf=conference, speaker=person),
-    )
+
+    def render(conference: Conference) -> str:
+        person = queries.get_speaker_or_404(conference, slug)
+        return render_template("programme/speaker.html", conf=conference, speaker=person)
+
+    return _cached_page(queries.get_conference_stamp_or_404(conf), ("speaker", slug), render)
 
 
 @bp.get("/<conf>/rooms/")
 def rooms(conf: str) -> Response:
     """Every room by floor."""
-    conference = queries.get_conference_or_404(conf)
-    return _page_with(
-        conference,
-        ("rooms",),
-        lambda: render_template(
+
+    def render(conference: Conference) -> str:
+        return render_template(
             "programme/rooms.html", conf=conference, rooms=queries.rooms(conference)
-        ),
-    )
+        )
+
+    return _cached_page(queries.get_conference_stamp_or_404(conf), ("rooms",), render)
 
 
 @bp.get("/<conf>/rooms/<slug>/")
 def room(conf: str, slug: str) -> Response:
     """A room: what is on now and next there, then its day."""
-    conference = queries.get_conference_or_404(conf)
-    place = queries.get_room_or_404(conference, slug)
     now = clock.now()
-    minute = now.replace(second=0, microsecond=0)
 
-    def render() -> str:
+    def render(conference: Conference) -> str:
+        place = queries.get_room_or_404(conference, slug)
         talks = queries.room_talks(place)
         day = timeline.display_day(conference, now)
         return render_template(
@@ -213,9 +221,8 @@ def room(conf: str, slug: str) -> Response:
             other_days=sorted({conference.day_of(t.start) for t in talks} - {day}),
         )
 
-    etag = make_etag(conference.id, conference.revision, "room", slug, minute.isoformat())
-    return cached_response(
-        (conference.id, "room", slug, minute), etag, render, cache_control="public, max-age=30"
+    return _cached_page(
+        queries.get_conference_stamp_or_404(conf), ("room", slug), render, live_at=now
     )
 
 
