@@ -152,6 +152,11 @@ def main() -> None:
                     "session page": f"{base}/{conf}/sessions/{guid}/",
                     "programme JSON": f"{base}/api/v1/conferences/{conf}/programme",
                 }
+                if cache_label == "cached":  # search is never page-cached: measure it once
+                    search_url = f"{base}/{conf}/search?q=microservices+lessons"
+                    rows.append(
+                        (f"search ({label} sessions)", "200", wrk(search_url, args.duration, gz))
+                    )
                 for name, page_url in pages.items():
                     _, headers, body = fetch(page_url, gz)
                     rows.append(

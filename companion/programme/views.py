@@ -227,14 +227,20 @@ def room(conf: str, slug: str) -> Response:
 
 
 @bp.get("/<conf>/search")
-def search_page(conf: str) -> Response | str:
-    """Sessions matching a query, best first."""
-    conference = queries.get_conference_or_404(conf)
+def search_page(conf: str) -> Response:
+    """Sessions matching a query, best first (repeated searches come from the page cache)."""
+    stamp = queries.get_conference_stamp_or_404(conf)
     query = request.args.get("q", "")
     limit = current_app.config["SEARCH_MAX_LENGTH"]
     if len(query) > limit:
         raise BadRequest(f"Search for at most {limit} characters.")
     if "\x00" in query:
         raise BadRequest("The search contains a character that cannot be searched for.")
-    results = search.search(conference, query) if query.strip() else None
-    return render_template("programme/search.html", conf=conference, query=query, results=results)
+
+    def render(conference: Conference) -> str:
+        results = search.search(conference, query) if query.strip() else None
+        return render_template(
+            "programme/search.html", conf=conference, query=query, results=results
+        )
+
+    return _cached_page(stamp, ("search", query), render)
