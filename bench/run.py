@@ -64,6 +64,16 @@ def start_gunicorn(app: str, env: dict[str, str]) -> tuple[subprocess.Popen[byte
     return proc, base
 
 
+def worker_rss_mib(master: subprocess.Popen[bytes]) -> list[float]:
+    """Resident memory of each gunicorn worker (children of the master), in MiB."""
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024)  # type: ignore[union-attr]
+    return sizes
+
+
 def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
     """GET `url`, returning status, headers and body (a 304 is not an error here)."""
     request = urllib.request.Request(url, headers=headers or {})
@@ -180,6 +190,7 @@ def main() -> None:
                             )
                         )
             if cache_label == "cached":
+                memory = worker_rss_mib(proc)
                 page = fetch(f"{base}/qcon-london-2020/programme/2020-03-02/")[2].decode()
                 for asset in re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js)[^"]*)"', page):
                     sizes[asset.split("?")[0]] = len(gzip.compress(fetch(base + asset)[2]))
@@ -205,6 +216,12 @@ def main() -> None:
         v for k, v in sizes.items() if k.startswith("/static/")
     )
     lines += [f"| programme day page + CSS + JS (demo) | {day_total:,} |"]
+    lines += [
+        "",
+        "Resident memory of each gunicorn worker after the cached runs: "
+        + ", ".join(f"{m:.0f} MiB" for m in memory)
+        + ".",
+    ]
     report = "\n".join(lines) + "\n"
     (RESULTS / "latest.md").write_text(report)
     print(report)
