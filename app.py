@@ -6,16 +6,17 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from flask_wtf.csrf import CSRFProtect
 
-from companion import cli, db, errors, templating, web
+from companion import cli, db, errors, security, templating, web
+from companion.accounts import login
+from companion.accounts.views import bp as accounts_bp
+from companion.agenda.views import bp as agenda_bp
 from companion.api.views import bp as api_bp
 from companion.config import Config
 from companion.programme import revision
 from companion.programme.views import bp as programme_bp
 
 ROOT = Path(__file__).resolve().parent
-csrf = CSRFProtect()
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -34,8 +35,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
-    csrf.init_app(app)
+    security.init_app(app)
+    login.init_app(app)
     app.register_blueprint(programme_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(agenda_bp)
     cli.init_app(app)
     return app

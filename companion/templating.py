@@ -1,20 +1,13 @@
-"""Jinja filters and response headers every page shares."""
+"""Jinja filters every page shares."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import Flask, Response
+from flask import Flask
 
 from companion.markup import render_markdown
 from companion.programme.models import Conference
-
-#: What pages may load: only our own files; inline style attributes carry track colours only.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
-    "img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
-    "form-action 'self'"
-)
 
 
 def clock(value: datetime, conference: Conference) -> str:
@@ -54,7 +47,7 @@ def zone_label(conference: Conference, at: datetime | None = None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Register filters and the security headers."""
+    """Register the filters."""
     app.jinja_env.filters.update(
         md=render_markdown,
         clock=clock,
@@ -66,10 +59,3 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["zone_label"] = zone_label
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-
-    @app.after_request
-    def _security_headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response

@@ -149,3 +149,17 @@ def init_app(app: Flask) -> None:
         if request.endpoint == "static" and "v" not in request.args:
             response.headers["Cache-Control"] = "no-cache"
         return response
+
+
+def private(response: Response) -> Response:
+    """Mark a per-user answer: never stored by a shared cache, nor kept by the browser."""
+    response.headers["Cache-Control"] = "private, no-store"
+    response.vary.add("Cookie")
+    return response
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """`target` when it is a path on this site, else `default` (no open redirects)."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return default

@@ -5,7 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-import companion.programme.models  # noqa: F401 - registers the tables on Base.metadata
+import companion.accounts.models
+import companion.agenda.models
+import companion.programme.models  # noqa: F401 - these imports register the tables on Base.metadata
 from companion.db import Base
 
 config = context.config

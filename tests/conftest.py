@@ -244,3 +244,53 @@ def make_floor(dbs: Session) -> Callable[..., Floor]:
 
 
 DATA = Path(__file__).parent / "data"
+
+
+#: What a browser adds to a same-origin form post or fetch (accepted in place of a CSRF token).
+SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
+
+
+@pytest.fixture
+def make_user(dbs: Session) -> Callable[..., Any]:
+    """Create and commit a registered user (password "correct horse")."""
+    from werkzeug.security import generate_password_hash
+
+    from companion.accounts.models import User
+
+    def make(
+        email: str = "ada@example.org", password: str = "correct horse", name: str = "Ada"
+    ) -> User:
+        user = User(email=email, password_hash=generate_password_hash(password), name=name)
+        dbs.add(user)
+        dbs.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def grant_role(dbs: Session) -> Callable[..., None]:
+    """Make a user an organiser of a conference, or a host of a track."""
+    from companion.accounts.models import Role
+
+    def grant(user: Any, conference: Conference, kind: str, track: Track | None = None) -> None:
+        dbs.add(
+            Role(
+                user_id=user.id,
+                conference_id=conference.id,
+                kind=kind,
+                track_id=track.id if track else None,
+            )
+        )
+        dbs.commit()
+
+    return grant
+
+
+def sign_in(
+    client: FlaskClient, email: str = "ada@example.org", password: str = "correct horse"
+) -> Any:
+    """Sign `client` in through the form."""
+    return client.post(
+        "/login", data={"email": email, "password": password, "remember": "1"}, headers=SAME_ORIGIN
+    )

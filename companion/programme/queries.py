@@ -317,3 +317,13 @@ def conferences() -> list[Conference]:
     return list(
         session.execute(select(Conference).order_by(Conference.start_date.desc())).scalars()
     )
+
+
+def get_talk_by_guid_or_404(guid: str) -> Talk:
+    """A talk of any conference by guid, with its conference (the stars API)."""
+    talk = session.execute(
+        select(Talk).where(Talk.guid == guid).options(joinedload(Talk.conference))
+    ).scalar_one_or_none()
+    if talk is None:
+        raise NotFound("There is no such session.")
+    return talk

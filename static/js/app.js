@@ -96,6 +96,69 @@ function setupNow() {
   if (!fixed) setInterval(mark, 60_000);
 }
 
+/** Stars: one tap, no reload. Pages are cached for everyone, so the state comes from /api/v1/me. */
+async function setupStars() {
+  const forms = [...document.querySelectorAll("form.star-form")];
+  if (!forms.length) return;
+  let me;
+  try {
+    const response = await fetch("/api/v1/me", { credentials: "same-origin", cache: "no-store" });
+    if (!response.ok) return; // the plain forms still work
+    me = await response.json();
+  } catch {
+    return;
+  }
+  const starred = new Set(me.stars);
+  const show = (form, on) => {
+    const button = form.querySelector("button");
+    button.setAttribute("aria-pressed", String(on));
+    button.title = on ? "Remove from my schedule" : "Add to my schedule";
+    const label = button.querySelector(".visually-hidden");
+    if (label) label.textContent = label.textContent.replace(/^(Starred: remove|Star)/, on ? "Starred: remove" : "Star");
+    form.querySelector("input[name=action]").value = on ? "unstar" : "star";
+  };
+  forms.forEach((form) => show(form, starred.has(form.dataset.guid)));
+  document.addEventListener("submit", async (event) => {
+    const form = event.target.closest("form.star-form");
+    if (!form) return;
+    event.preventDefault();
+    const guid = form.dataset.guid;
+    const button = form.querySelector("button");
+    const on = button.getAttribute("aria-pressed") !== "true";
+    const same = document.querySelectorAll(`form.star-form[data-guid="${guid}"]`);
+    same.forEach((f) => show(f, on));
+    button.setAttribute("aria-busy", "true");
+    try {
+      const response = await fetch(`/api/v1/me/stars/${encodeURIComponent(guid)}`, {
+        method: on ? "PUT" : "DELETE",
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": me.csrf_token, Accept: "application/json" },
+      });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    } catch (error) {
+      same.forEach((f) => show(f, !on));
+      announce(on ? "Could not star this session. Try again." : "Could not unstar this session. Try again.");
+    } finally {
+      button.removeAttribute("aria-busy");
+    }
+  });
+}
+
+function announce(message) {
+  let region = document.getElementById("cc-announce");
+  if (!region) {
+    region = document.createElement("p");
+    region.id = "cc-announce";
+    region.className = "toast";
+    region.setAttribute("role", "status");
+    document.body.append(region);
+  }
+  region.textContent = message;
+  region.hidden = false;
+  setTimeout(() => { region.hidden = true; }, 4000);
+}
+
 setupZones();
 setupFilters();
 setupNow();
+setupStars();

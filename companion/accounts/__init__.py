@@ -1,0 +1,1 @@
+"""Users (guest and registered), roles, sign-in, and Flask-Login wiring."""

@@ -1,0 +1,49 @@
+"""Flask-Login wiring: cookies carry a random session token, looked up by its hash."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+from flask_login import LoginManager, login_user
+from sqlalchemy import select
+
+from companion.accounts.models import LoginSession, User, token_hash
+from companion.db import session
+
+#: Guests and "remember me" stay signed in for a year: a schedule must survive a week offline.
+REMEMBER_FOR = timedelta(days=365)
+
+login_manager = LoginManager()
+login_manager.login_view = "accounts.login"
+login_manager.login_message = "Sign in to see this page."
+login_manager.login_message_category = "info"
+login_manager.session_protection = "basic"  # phones change IP addresses all day
+
+
+@login_manager.user_loader
+def _load_user(token: str) -> User | None:
+    user = session.execute(
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.token_hash == token_hash(token))
+    ).scalar_one_or_none()
+    if user is not None:
+        user.session_token = token
+    return user
+
+
+def sign_in(user: User, *, remember: bool) -> None:
+    """Sign `user` in on this device (the user must carry its raw session token)."""
+    login_user(user, remember=remember, duration=REMEMBER_FOR)
+
+
+def init_app(app: Flask) -> None:
+    """Attach Flask-Login with safe cookie settings."""
+    app.config.setdefault("REMEMBER_COOKIE_DURATION", REMEMBER_FOR)
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config.get("SESSION_COOKIE_SECURE", False))
+    app.config.setdefault("REMEMBER_COOKIE_NAME", "cc_remember")
+    app.config.setdefault("SESSION_COOKIE_NAME", "cc_session")
+    login_manager.init_app(app)

@@ -1,0 +1,155 @@
+"""Accounts: every attendee is a user; a guest is a user without an email."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from companion.db import Base, UTCDateTime, utcnow
+
+#: Default minutes before a starred session that its reminder goes out.
+DEFAULT_REMINDER_MINUTES = 10
+
+
+def new_token() -> str:
+    """A long random URL-safe token (256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    """What we store of a token: its SHA-256, so a copy of the database opens no one's account."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class User(Base):
+    """A person using the app. Guests have no email; registering upgrades the same row."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("reminder_minutes BETWEEN 0 AND 60", name="reminder_minutes_in_range"),
+        CheckConstraint(
+            "(email IS NULL) = (password_hash IS NULL)", name="registered_has_password"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Lower-cased; None for guests.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    reminder_minutes: Mapped[int] = mapped_column(Integer, default=DEFAULT_REMINDER_MINUTES)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    roles: Mapped[list[Role]] = relationship(
+        back_populates="user", lazy="raise", cascade="all, delete-orphan"
+    )
+
+    @property
+    def session_token(self) -> str | None:
+        """The raw token of this device's sign-in, known only in the request that made or read
+        it (the database keeps only its hash)."""
+        token = self.__dict__.get("_session_token")
+        return str(token) if token is not None else None
+
+    @session_token.setter
+    def session_token(self, token: str | None) -> None:
+        self.__dict__["_session_token"] = token
+
+    @property
+    def is_guest(self) -> bool:
+        """True until the person registers."""
+        return self.email is None
+
+    # Flask-Login's user protocol.
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        """The login cookies carry this device's random session token, never the row id."""
+        if self.session_token is None:
+            raise RuntimeError("the session token is only known to the request that set it")
+        return self.session_token
+
+    @property
+    def display_name(self) -> str:
+        """The name to greet the person with."""
+        return self.name or (self.email or "Guest")
+
+
+class LoginSession(Base):
+    """One signed-in device: its cookie carries a random token, stored here only as a hash.
+    Signing out deletes the row; a password change deletes all of the user's rows."""
+
+    __tablename__ = "login_sessions"
+    __table_args__ = (Index("ix_login_sessions_user", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="raise")
+
+
+class RoleKind(StrEnum):
+    """Who may do what in a conference (attendee is everyone, so it has no row)."""
+
+    ORGANISER = "organiser"
+    HOST = "host"
+
+
+class Role(Base):
+    """An organiser of a conference, or a host of one of its tracks."""
+
+    __tablename__ = "roles"
+    __table_args__ = (
+        UniqueConstraint("user_id", "conference_id", "kind", "track_id"),
+        CheckConstraint("kind IN ('organiser', 'host')", name="kind_known"),
+        CheckConstraint("(kind = 'host') = (track_id IS NOT NULL)", name="hosts_have_a_track"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    track_id: Mapped[int | None] = mapped_column(ForeignKey("tracks.id", ondelete="CASCADE"))
+
+    user: Mapped[User] = relationship(back_populates="roles", lazy="raise")
+
+
+class DeviceLink(Base):
+    """A one-time link that signs a second device into the same account (15 minutes, once)."""
+
+    __tablename__ = "device_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignInFailure(Base):
+    """A failed sign-in, counted per account and per address to slow down password guessing."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: "account:<email>" or "address:<ip>".
+    key: Mapped[str] = mapped_column(String(300))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

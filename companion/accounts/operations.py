@@ -1,0 +1,236 @@
+"""Writes to accounts. Operations flush, never commit; the view commits once."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from companion.accounts import throttle
+from companion.accounts.models import (
+    DeviceLink,
+    LoginSession,
+    Role,
+    RoleKind,
+    User,
+    new_token,
+    token_hash,
+)
+from companion.db import session
+from companion.errors import BadRequest, CompanionError, NotFound
+
+#: Shortest password accepted (NIST 800-63B asks for at least 8 and no composition rules).
+MIN_PASSWORD = 8
+#: How long a one-time device link stays valid.
+DEVICE_LINK_TTL = timedelta(minutes=15)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+#: Features keeping per-user rows (stars, push subscriptions…) register how to move them from a
+#: guest to an account here, so accounts never has to import them.
+MergeStep = Callable[[int, int], None]
+_merge_steps: list[MergeStep] = []
+
+
+def on_merge(step: MergeStep) -> MergeStep:
+    """Register `step(from_user_id, to_user_id)` to run when a guest merges into an account."""
+    if step not in _merge_steps:
+        _merge_steps.append(step)
+    return step
+
+
+class FieldError(BadRequest):
+    """A form value is wrong; `field` names it so the form can show the message beside it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class LockedOut(CompanionError):
+    """Too many failed sign-ins: try again later."""
+
+    status = 429
+    title = "Too many attempts"
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(f"Too many failed sign-ins. Try again after {until:%H:%M} UTC.")
+        self.until = until
+
+
+def normalise_email(email: str) -> str:
+    """Trimmed and lower-cased, or a FieldError."""
+    email = email.strip().lower()
+    if len(email) > 254 or not _EMAIL.match(email):
+        raise FieldError("email", "Enter an email address like name@example.org.")
+    return email
+
+
+def check_new_password(password: str) -> None:
+    """Refuse passwords that are too short or too long."""
+    if len(password) < MIN_PASSWORD:
+        raise FieldError("password", f"Use at least {MIN_PASSWORD} characters.")
+    if len(password) > 1024:
+        raise FieldError("password", "Use at most 1,024 characters.")
+
+
+def start_session(user: User) -> None:
+    """Sign a device in: a new random token for its cookies (kept on `user` for Flask-Login)."""
+    token = new_token()
+    session.add(LoginSession(user_id=user.id, token_hash=token_hash(token)))
+    session.flush()
+    user.session_token = token
+
+
+def end_session(user: User) -> None:
+    """Sign this device out: its token stops working at once."""
+    if user.session_token is not None:
+        session.execute(
+            delete(LoginSession).where(LoginSession.token_hash == token_hash(user.session_token))
+        )
+
+
+def end_all_sessions(user: User) -> None:
+    """Sign every device of `user` out."""
+    session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+
+
+def create_guest() -> User:
+    """A new guest user, signed in on this device (made on the first star)."""
+    user = User()
+    session.add(user)
+    session.flush()
+    start_session(user)
+    return user
+
+
+def register(user: User | None, *, email: str, password: str, name: str) -> User:
+    """Register: upgrade the guest `user` in place (keeping everything it starred), or create a
+    new account when there is no user yet."""
+    email = normalise_email(email)
+    check_new_password(password)
+    if session.execute(select(User.id).where(User.email == email)).first():
+        raise FieldError("email", "An account with this email already exists. Sign in instead.")
+    if user is not None and not user.is_guest:
+        raise BadRequest("You are already registered.")
+    if user is None:
+        user = User()
+        session.add(user)
+    user.email = email
+    user.password_hash = generate_password_hash(password)
+    user.name = name.strip()[:100]
+    session.flush()
+    if user.session_token is not None:
+        end_session(user)  # a new identity deserves a new cookie (no session fixation)
+    start_session(user)
+    return user
+
+
+def authenticate(email: str, password: str, *, address: str, now: datetime) -> User:
+    """The account for `email` and `password`, or LockedOut / FieldError (counted as a failure)."""
+    email = email.strip().lower()
+    locked = throttle.lockout(email, address, now=now)
+    if locked is not None:
+        raise LockedOut(locked.until)
+    user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    hashed = user.password_hash if user else None
+    # Check a hash even for unknown emails, so timing does not tell which emails exist.
+    valid = check_password_hash(hashed or _DUMMY_HASH, password) and hashed is not None
+    if user is None or not valid:
+        throttle.record_failure(email, address, now=now)
+        raise FieldError("password", "That email and password do not match.")
+    throttle.clear_account(email)
+    start_session(user)
+    return user
+
+
+_DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
+
+
+def merge_guest(guest: User, account: User) -> None:
+    """Move everything the guest has into `account` (union, no duplicates) and delete the guest."""
+    if not guest.is_guest or guest.id == account.id:
+        return
+    for step in _merge_steps:
+        step(guest.id, account.id)
+    session.delete(guest)
+    session.flush()
+
+
+def change_password(user: User, *, current: str, new: str) -> None:
+    """Change the password (signs out every other device)."""
+    if user.password_hash is None or not check_password_hash(user.password_hash, current):
+        raise FieldError("current_password", "Your current password is not right.")
+    check_new_password(new)
+    user.password_hash = generate_password_hash(new)
+    end_all_sessions(user)
+    start_session(user)  # this device stays signed in
+
+
+def reset_password(target: User) -> str:
+    """Give a registered user a new random password (an organiser reads it to them) and sign them
+    out everywhere; returns the password, which is stored only as a hash."""
+    if target.is_guest:
+        raise BadRequest("Guests have no password to reset.")
+    password = "-".join(secrets.token_hex(3) for _ in range(3))
+    target.password_hash = generate_password_hash(password)
+    end_all_sessions(target)
+    session.flush()
+    return password
+
+
+def update_settings(user: User, *, name: str, reminder_minutes: int) -> None:
+    """Save the name and the reminder lead time (0–60 minutes)."""
+    if not 0 <= reminder_minutes <= 60:
+        raise FieldError("reminder_minutes", "Choose between 0 and 60 minutes.")
+    user.name = name.strip()[:100]
+    user.reminder_minutes = reminder_minutes
+    session.flush()
+
+
+def create_device_link(user: User, *, now: datetime) -> str:
+    """A one-time token that signs another device into `user` within DEVICE_LINK_TTL."""
+    token = new_token()
+    session.add(
+        DeviceLink(token_hash=token_hash(token), user_id=user.id, expires_at=now + DEVICE_LINK_TTL)
+    )
+    session.flush()
+    return token
+
+
+def redeem_device_link(token: str, *, now: datetime) -> User:
+    """The user behind a valid, unused, unexpired link; the link is used up."""
+    link = session.execute(
+        select(DeviceLink).where(DeviceLink.token_hash == token_hash(token)).with_for_update()
+    ).scalar_one_or_none()
+    if link is None or link.used_at is not None or link.expires_at <= now:
+        raise NotFound(
+            "This link has expired or was already used. Make a new one on the "
+            "device that has your schedule."
+        )
+    link.used_at = now
+    user = session.get(User, link.user_id)
+    if user is None:
+        raise NotFound("This link has expired or was already used.")
+    start_session(user)
+    return user
+
+
+def grant(user: User, conference_id: int, kind: RoleKind, track_id: int | None = None) -> None:
+    """Make `user` an organiser of a conference or a host of one of its tracks (idempotent)."""
+    exists = session.execute(
+        select(Role.id).where(
+            Role.user_id == user.id,
+            Role.conference_id == conference_id,
+            Role.kind == kind.value,
+            Role.track_id.is_(track_id) if track_id is None else Role.track_id == track_id,
+        )
+    ).first()
+    if not exists:
+        session.add(
+            Role(user_id=user.id, conference_id=conference_id, kind=kind.value, track_id=track_id)
+        )
+        session.flush()

@@ -1,0 +1,78 @@
+"""Named reads of accounts and roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from companion.accounts.models import Role, RoleKind, User
+from companion.db import session
+from companion.errors import NotFound
+
+
+@dataclass(frozen=True, slots=True)
+class Powers:
+    """What a user may do in one conference."""
+
+    organiser: bool
+    hosted_track_ids: frozenset[int]
+
+    @property
+    def any(self) -> bool:
+        """True for organisers and hosts."""
+        return self.organiser or bool(self.hosted_track_ids)
+
+
+def powers(user_id: int | None, conference_id: int) -> Powers:
+    """The user's roles in a conference (every write and private page checks them)."""
+    if user_id is None:
+        return Powers(False, frozenset())
+    rows = session.execute(
+        select(Role.kind, Role.track_id).where(
+            Role.user_id == user_id, Role.conference_id == conference_id
+        )
+    ).all()
+    return Powers(
+        organiser=any(kind == RoleKind.ORGANISER for kind, _ in rows),
+        hosted_track_ids=frozenset(t for kind, t in rows if kind == RoleKind.HOST and t),
+    )
+
+
+def find_users(text: str, *, limit: int = 50) -> list[User]:
+    """Registered users whose email or name contains `text` (the organiser's users page)."""
+    pattern = f"%{text.strip().lower()}%"
+    return list(
+        session.execute(
+            select(User)
+            .where(User.email.is_not(None))
+            .where(User.email.like(pattern) | User.name.ilike(pattern))
+            .order_by(User.email)
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def get_user_or_404(user_id: int) -> User:
+    """One user by id."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("There is no such user.")
+    return user
+
+
+def user_by_email(email: str) -> User | None:
+    """The account with `email`, if any (CLI)."""
+    return session.execute(
+        select(User).where(User.email == email.strip().lower())
+    ).scalar_one_or_none()
+
+
+def is_organiser_anywhere(user_id: int) -> bool:
+    """True when the user organises any conference (their password is not reset by others)."""
+    return (
+        session.execute(
+            select(Role.id).where(Role.user_id == user_id, Role.kind == RoleKind.ORGANISER)
+        ).first()
+        is not None
+    )

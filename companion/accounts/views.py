@@ -1,0 +1,217 @@
+"""Register, sign in and out, settings, one-time device links, and the organiser's users page."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required, logout_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from companion import clock
+from companion.accounts import operations, queries
+from companion.accounts.login import sign_in
+from companion.accounts.models import User
+from companion.accounts.operations import FieldError, LockedOut
+from companion.db import session
+from companion.programme.models import Conference
+from companion.programme.queries import current_conference, get_conference_or_404
+from companion.web import private, safe_next
+
+bp = Blueprint("accounts", __name__)
+bp.after_request(private)
+
+Page = BaseResponse | str | tuple[str, int]
+
+
+def _me() -> User | None:
+    return current_user if current_user.is_authenticated else None
+
+
+def _current() -> Conference | None:
+    """The conference whose navigation frames the account pages."""
+    return current_conference(clock.now(), current_app.config["DEFAULT_CONFERENCE"])
+
+
+def _after_sign_in() -> str:
+    """Where to go once signed in: the person's schedule, where the welcome message shows."""
+    conference = _current()
+    if conference is None:
+        return url_for("programme.index")
+    return url_for("agenda.my_schedule", conf=conference.slug)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register() -> Page:
+    """Create an account; a guest keeps everything starred so far (same row, upgraded)."""
+    me = _me()
+    if me is not None and not me.is_guest:
+        return redirect(url_for("accounts.settings"))
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = request.form
+        try:
+            if form.get("password", "") != form.get("confirm", ""):
+                raise FieldError("confirm", "The two passwords are not the same.")
+            user = operations.register(
+                me,
+                email=form.get("email", ""),
+                password=form.get("password", ""),
+                name=form.get("name", ""),
+            )
+            session.commit()
+        except FieldError as error:
+            session.rollback()
+            errors[error.field] = error.message
+        else:
+            sign_in(user, remember=True)
+            flash("Welcome! Your schedule is now saved to your account.", "success")
+            return redirect(safe_next(form.get("next"), _after_sign_in()))
+    status = 422 if errors else 200
+    return render_template(
+        "accounts/register.html",
+        errors=errors,
+        form=request.form,
+        guest=me is not None,
+        conf=_current(),
+    ), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Page:
+    """Sign in; a guest's stars on this device are merged into the account."""
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        form = request.form
+        guest = _me()
+        try:
+            user = operations.authenticate(
+                form.get("email", ""),
+                form.get("password", ""),
+                address=request.remote_addr or "unknown",
+                now=clock.now(),
+            )
+            if guest is not None and guest.is_guest:
+                operations.merge_guest(guest, user)
+            session.commit()
+        except LockedOut as error:
+            session.rollback()
+            errors["form"], status = error.message, 429
+        except FieldError as error:
+            session.commit()  # keep the counted failure
+            errors[error.field], status = error.message, 422
+        else:
+            sign_in(user, remember=bool(form.get("remember")))
+            flash(f"Signed in as {user.display_name}.", "success")
+            return redirect(safe_next(form.get("next"), _after_sign_in()))
+    return render_template(
+        "accounts/login.html",
+        errors=errors,
+        form=request.form,
+        next=request.values.get("next", ""),
+        conf=_current(),
+    ), status
+
+
+@bp.post("/logout")
+def logout() -> BaseResponse:
+    """Sign this device out (guests are not offered this: they would lose their schedule)."""
+    me = _me()
+    if me is not None:
+        operations.end_session(me)
+        session.commit()
+    logout_user()
+    flash("You are signed out on this device.", "info")
+    return redirect(url_for("programme.index"))
+
+
+@bp.route("/settings/", methods=["GET", "POST"])
+@login_required
+def settings() -> Page:
+    """Name, reminder lead time, and password."""
+    me: User = current_user
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = request.form
+        try:
+            if form.get("form") == "password":
+                if form.get("new_password", "") != form.get("confirm", ""):
+                    raise FieldError("confirm", "The two passwords are not the same.")
+                operations.change_password(
+                    me, current=form.get("current_password", ""), new=form.get("new_password", "")
+                )
+                message = "Password changed. Other devices are signed out."
+            else:
+                minutes = form.get("reminder_minutes", "")
+                if not minutes.isdigit():
+                    raise FieldError("reminder_minutes", "Choose between 0 and 60 minutes.")
+                operations.update_settings(
+                    me, name=form.get("name", ""), reminder_minutes=int(minutes)
+                )
+                message = "Settings saved."
+            session.commit()
+        except FieldError as error:
+            session.rollback()
+            errors[error.field] = error.message
+        else:
+            if form.get("form") == "password":
+                sign_in(me, remember=True)
+            flash(message, "success")
+            return redirect(url_for("accounts.settings"))
+    return render_template(
+        "accounts/settings.html", me=me, errors=errors, form=request.form, conf=_current()
+    ), 422 if errors else 200
+
+
+@bp.route("/link/<token>", methods=["GET", "POST"])
+def device_link(token: str) -> Page:
+    """Open a schedule on this device with a one-time link (GET only asks, so that link
+    previews in chat apps cannot use it up)."""
+    if request.method == "GET":
+        return render_template("accounts/device_link.html", token=token, conf=_current())
+    user = operations.redeem_device_link(token, now=clock.now())
+    guest = _me()
+    if guest is not None and guest.is_guest and guest.id != user.id:
+        operations.merge_guest(guest, user)
+    session.commit()
+    sign_in(user, remember=True)
+    flash("This device now shows the same schedule.", "success")
+    return redirect(_after_sign_in())
+
+
+@bp.route("/<conf>/admin/users/", methods=["GET", "POST"])
+@login_required
+def admin_users(conf: str) -> Page:
+    """Organisers find registered users and reset a forgotten password (there is no mail)."""
+    conference = get_conference_or_404(conf)
+    if not queries.powers(current_user.id, conference.id).organiser:
+        abort(403, "Only organisers of this conference can manage users.")
+    new_password = None
+    target = None
+    if request.method == "POST":
+        user_id = request.form.get("user_id", "")
+        if not user_id.isdigit():
+            abort(400, "Choose a user.")
+        target = queries.get_user_or_404(int(user_id))
+        if queries.is_organiser_anywhere(target.id) and target.id != current_user.id:
+            abort(403, "Organisers reset their own passwords in their settings.")
+        new_password = operations.reset_password(target)
+        session.commit()
+    text = request.args.get("q", "")
+    users = queries.find_users(text) if text.strip() else []
+    return render_template(
+        "accounts/admin_users.html",
+        conf=conference,
+        users=users,
+        q=text,
+        new_password=new_password,
+        target=target,
+    )

@@ -1,0 +1,1 @@
+"""My schedule: stars, clashes, now & next for me."""

@@ -1,0 +1,56 @@
+"""Writes to a user's schedule. Idempotent: starring twice or unstarring twice changes nothing."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+
+from companion.accounts.operations import on_merge
+from companion.agenda.models import Star
+from companion.db import session
+from companion.programme.models import Talk
+
+
+def star(user_id: int, talk: Talk) -> bool:
+    """Star `talk` for the user; True when it was not starred before."""
+    if session.get(Star, (user_id, talk.id)) is not None:
+        return False
+    new = Star(user_id=user_id, talk_id=talk.id)
+    new.remember(talk)
+    session.add(new)
+    session.flush()
+    return True
+
+
+def unstar(user_id: int, talk: Talk) -> bool:
+    """Unstar `talk`; True when it was starred."""
+    result = session.execute(delete(Star).where(Star.user_id == user_id, Star.talk_id == talk.id))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def acknowledge_changes(user_id: int, stars: list[Star]) -> None:
+    """The user has seen what changed: remember the talks as they are now."""
+    for item in stars:
+        if item.user_id == user_id:
+            item.remember(item.talk)
+    session.flush()
+
+
+@on_merge
+def move_stars(from_user_id: int, to_user_id: int) -> None:
+    """Union a guest's stars into an account's (signing in on another device)."""
+    have = set(session.execute(select(Star.talk_id).where(Star.user_id == to_user_id)).scalars())
+    for item in session.execute(select(Star).where(Star.user_id == from_user_id)).scalars():
+        if item.talk_id not in have:
+            session.add(
+                Star(
+                    user_id=to_user_id,
+                    talk_id=item.talk_id,
+                    created_at=item.created_at,
+                    seen_start=item.seen_start,
+                    seen_end=item.seen_end,
+                    seen_room_id=item.seen_room_id,
+                    seen_status=item.seen_status,
+                )
+            )
+    session.execute(delete(Star).where(Star.user_id == from_user_id))
+    session.flush()

@@ -1,0 +1,161 @@
+"""My schedule, starring (form and API), one-time device links, and star counts for hosts."""
+
+from __future__ import annotations
+
+import segno
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+from werkzeug.wrappers import Response as BaseResponse
+
+from companion import clock
+from companion.accounts import operations as accounts
+from companion.accounts.login import sign_in
+from companion.accounts.models import User
+from companion.accounts.queries import powers
+from companion.agenda import operations, schedule
+from companion.agenda.queries import star_counts, starred_guids, stars_in
+from companion.db import session
+from companion.programme.queries import get_conference_or_404, get_talk_by_guid_or_404
+from companion.web import private, safe_next
+
+bp = Blueprint("agenda", __name__)
+bp.after_request(private)
+
+
+def _me() -> User | None:
+    return current_user if current_user.is_authenticated else None
+
+
+def _me_or_new_guest() -> User:
+    """The signed-in user, or a new guest signed in on this device (the first star)."""
+    me = _me()
+    if me is None:
+        me = accounts.create_guest()
+        sign_in(me, remember=True)
+    return me
+
+
+@bp.get("/<conf>/my/")
+def my_schedule(conf: str) -> str:
+    """Starred sessions by day, clashes with their alternatives, changes, now & next for me."""
+    conference = get_conference_or_404(conf)
+    me = _me()
+    plan = schedule.build(conference, me.id if me else None, now=clock.now())
+    return render_template(
+        "agenda/my.html",
+        conf=conference,
+        me=me,
+        plan=plan,
+        can_see_counts=bool(me and powers(me.id, conference.id).any),
+    )
+
+
+@bp.post("/<conf>/my/seen")
+def acknowledge(conf: str) -> BaseResponse:
+    """ "Got it": stop flagging the changes the user has now seen."""
+    conference = get_conference_or_404(conf)
+    me = _me()
+    if me is not None:
+        operations.acknowledge_changes(me.id, stars_in(me.id, conference))
+        session.commit()
+    return redirect(url_for("agenda.my_schedule", conf=conf))
+
+
+@bp.post("/<conf>/sessions/<guid>/star")
+def star_form(conf: str, guid: str) -> BaseResponse:
+    """Star or unstar with a plain form (no JavaScript); then back where the person was."""
+    conference = get_conference_or_404(conf)
+    talk = get_talk_by_guid_or_404(guid)
+    if talk.conference_id != conference.id:
+        abort(404, "There is no such session in this conference.")
+    action = request.form.get("action", "star")
+    if action not in ("star", "unstar"):
+        abort(400, "Choose to star or unstar.")
+    if action == "star":
+        operations.star(_me_or_new_guest().id, talk)
+    elif (me := _me()) is not None:
+        operations.unstar(me.id, talk)
+    session.commit()
+    default = url_for("programme.session_page", conf=conf, guid=guid)
+    return redirect(safe_next(request.form.get("next"), default))
+
+
+@bp.post("/<conf>/my/link")
+def create_device_link(conf: str) -> str:
+    """A one-time link and QR code that open this schedule on another device."""
+    conference = get_conference_or_404(conf)
+    me = _me_or_new_guest()
+    token = accounts.create_device_link(me, now=clock.now())
+    session.commit()
+    link = url_for("accounts.device_link", token=token, _external=True)
+    qr = segno.make(link, error="m")
+    svg = qr.svg_inline(scale=5, dark="#14181f", light="#ffffff", omitsize=False)
+    return render_template(
+        "agenda/device_link.html",
+        conf=conference,
+        link=link,
+        qr=Markup(svg),
+        minutes=int(accounts.DEVICE_LINK_TTL.seconds / 60),
+    )
+
+
+@bp.get("/<conf>/host/interest/")
+@login_required
+def interest(conf: str) -> str:
+    """How many attendees starred each session (of the tracks one hosts), to size rooms."""
+    conference = get_conference_or_404(conf)
+    mine = powers(current_user.id, conference.id)
+    if not mine.any:
+        abort(403, "Only organisers and track hosts of this conference can see star counts.")
+    rows = star_counts(conference, None if mine.organiser else set(mine.hosted_track_ids))
+    return render_template("agenda/interest.html", conf=conference, rows=rows)
+
+
+# --- JSON API ------------------------------------------------------------------------------------
+
+
+@bp.get("/api/v1/me")
+def api_me() -> Response:
+    """Who is signed in on this device, a CSRF token for scripts, and the starred guids."""
+    me = _me()
+    return jsonify(
+        user=None
+        if me is None
+        else {"kind": "guest" if me.is_guest else "registered", "name": me.display_name},
+        csrf_token=generate_csrf(),
+        stars=starred_guids(me.id) if me else [],
+    )
+
+
+@bp.put("/api/v1/me/stars/<guid>")
+def api_star(guid: str) -> tuple[Response, int]:
+    """Star a session (idempotent: a repeat changes nothing and still succeeds)."""
+    talk = get_talk_by_guid_or_404(guid)
+    created = operations.star(_me_or_new_guest().id, talk)
+    session.commit()
+    return jsonify(guid=guid, starred=True), 201 if created else 200
+
+
+@bp.delete("/api/v1/me/stars/<guid>")
+def api_unstar(guid: str) -> tuple[Response, int]:
+    """Unstar a session (idempotent)."""
+    talk = get_talk_by_guid_or_404(guid)
+    me = _me()
+    if me is not None:
+        operations.unstar(me.id, talk)
+        session.commit()
+    return jsonify(guid=guid, starred=False), 200
+
+
+@bp.get("/api/v1/me/agenda")
+def api_agenda() -> Response:
+    """My schedule as JSON: `?conference=<slug>`."""
+    slug = request.args.get("conference", "")
+    if not slug:
+        abort(400, "Name the conference: /api/v1/me/agenda?conference=<slug>.")
+    conference = get_conference_or_404(slug)
+    me = _me()
+    plan = schedule.build(conference, me.id if me else None, now=clock.now())
+    return jsonify(schedule.as_json(plan))

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from companion.programme.models import Room, Talk
+from tests.conftest import SAME_ORIGIN, sign_in
+
+
+@pytest.fixture
+def day(make_conference, make_talk) -> dict[str, Talk]:
+    conference = make_conference()
+    return {
+        "keynote": make_talk(
+            conference, "Keynote", start="09:00", end="09:50", kind="keynote", room="Churchill"
+        ),
+        "streams": make_talk(
+            conference, "Streams", start="10:20", end="11:10", room="Fleming", track="Streaming"
+        ),
+        "apis": make_talk(conference, "APIs", start="10:20", end="11:10", room="Whittle"),
+        "other": make_talk(conference, "Security", start="10:20", end="11:10", room="Rutherford"),
+        "late": make_talk(conference, "Late", start="16:00", end="16:50", room="Fleming"),
+    }
+
+
+def _star(client: FlaskClient, *talks: Talk) -> None:
+    for talk in talks:
+        client.put(f"/api/v1/me/stars/{talk.guid}", headers=SAME_ORIGIN)
+
+
+def test_empty_schedule_explains_what_to_do(client: FlaskClient, day) -> None:
+    page = client.get("/testconf/my/")
+    assert page.status_code == 200
+    assert "Nothing starred yet." in page.text
+    assert page.headers["Cache-Control"] == "private, no-store"
+
+
+def test_schedule_shows_clash_alternatives_and_free_time(client: FlaskClient, day) -> None:
+    _star(client, day["keynote"], day["streams"], day["apis"])
+    page = client.get("/testconf/my/").text
+    assert "1 clash:" in page
+    streams_card = page.split("Streams</a></h3>")[1].split("</article>")[0]
+    assert "Clashes with</strong> <a" in streams_card and ">APIs</a>" in streams_card
+    assert "Also in this slot (1)" in streams_card and "Security" in streams_card
+    assert "Free 09:50–10:20 · 30 min" in page
+    assert page.count('aria-pressed="true"') == 3
+
+
+def test_changes_since_starring_are_flagged_until_seen(
+    client: FlaskClient, day, dbs: Session
+) -> None:
+    _star(client, day["streams"], day["late"])
+    streams, late = day["streams"], day["late"]
+    streams.room = dbs.get(Room, day["apis"].room_id)
+    late.status = "cancelled"
+    dbs.commit()
+    page = client.get("/testconf/my/").text
+    assert "Changed since you starred them" in page
+    assert "Streams</a>:\n      moved to Whittle" in page or "moved to Whittle" in page
+    assert "cancelled" in page.split("Changed since")[1].split("</section>")[0]
+    client.post("/testconf/my/seen", headers=SAME_ORIGIN)
+    assert "Changed since you starred" not in client.get("/testconf/my/").text
+
+
+def test_now_and_next_for_me_during_the_conference(app: Flask, client: FlaskClient, day) -> None:
+    app.config["FIXED_NOW"] = "2020-03-02T09:30:00+00:00"
+    _star(client, day["keynote"], day["late"])
+    page = client.get("/testconf/my/").text
+    glance = page.split("Now &amp; next for me")[1].split("</section>")[0]
+    assert "Keynote" in glance and "Late" in glance
+
+
+def test_my_schedule_queries_do_not_grow_with_stars(
+    app: Flask, client: FlaskClient, queries, make_conference, make_talk
+) -> None:
+    conference = make_conference()
+    talks = [
+        make_talk(
+            conference,
+            f"T{n}",
+            start=f"{9 + n // 6:02d}:{(n % 6) * 10:02d}",
+            end=f"{9 + n // 6:02d}:{(n % 6) * 10 + 9:02d}",
+            room=f"Room {n % 4}",
+            speakers=(f"Speaker {n}",),
+            track=f"Track {n % 3}",
+        )
+        for n in range(30)
+    ]
+    counts = []
+    for stars in (talks[:3], talks[3:30]):
+        _star(client, *stars)
+        with queries() as statements:
+            assert client.get("/testconf/my/").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
+
+
+def test_hosts_see_star_counts_of_their_tracks_only(
+    app: Flask, day, make_user, grant_role, dbs: Session
+) -> None:
+    attendee = app.test_client()
+    _star(attendee, day["streams"], day["apis"])
+    host = make_user(email="host@example.org")
+    grant_role(host, _conf(dbs), "host", day["streams"].track)
+    client = app.test_client()
+    sign_in(client, email="host@example.org")
+    page = client.get("/testconf/host/interest/").text
+    assert "Streams" in page and "APIs" not in page
+    assert '<td class="num">1</td>' in page
+    assert "host@example.org" not in page
+
+
+def test_attendees_cannot_see_star_counts(app: Flask, day, make_user) -> None:
+    make_user()
+    client = app.test_client()
+    sign_in(client)
+    assert client.get("/testconf/host/interest/").status_code == 403
+    assert app.test_client().get("/testconf/host/interest/").status_code == 302
+
+
+def _conf(dbs: Session):  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from companion.programme.models import Conference
+
+    return dbs.execute(select(Conference)).scalar_one()
