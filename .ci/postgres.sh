@@ -1,33 +1,33 @@
 #!/usr/bin/env bash
-# Start a local PostgreSQL for the tests and print its URL on stdout (nothing else goes to stdout).
-# Debian's server refuses to run as root, so the cluster is driven as the postgres user.
+# Start a private PostgreSQL for the tests and print its URL on stdout (nothing else goes there).
+# The cluster lives in its own folder on its own port, listens on 127.0.0.1 only and trusts local
+# connections: it touches no other cluster on the machine. Debian's server refuses to run as root,
+# so as root it runs as the postgres user.
 set -euo pipefail
 log() { echo "postgres.sh: $*" >&2; }
 
-if ! command -v pg_lsclusters >/dev/null 2>&1; then
+PORT=${COMPANION_PG_PORT:-54329}
+DIR=${COMPANION_PG_DIR:-/tmp/companion-test-pg-$PORT}
+bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+if [ -z "$bin" ] && command -v pg_ctl >/dev/null 2>&1; then bin=$(dirname "$(command -v pg_ctl)"); fi
+if [ -z "$bin" ]; then
   log "PostgreSQL is not installed (make system-deps installs it as root)."
   exit 1
 fi
-read -r version cluster port status _ < <(pg_lsclusters --no-header | head -n 1) || true
-if [ -z "${version:-}" ]; then
-  version=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
-  log "creating cluster $version/main"
-  pg_createcluster "$version" main >&2
-  read -r version cluster port status _ < <(pg_lsclusters --no-header | head -n 1)
+run() {  # run a command as the cluster's owner
+  if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi
+}
+if [ ! -s "$DIR/PG_VERSION" ]; then
+  log "creating a private cluster in $DIR"
+  mkdir -p "$DIR"
+  [ "$(id -u)" = 0 ] && chown postgres "$DIR"
+  run "$bin/initdb -D '$DIR' -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null"
 fi
-if [ "$status" != "online" ]; then
-  log "starting cluster $version/$cluster on port $port"
-  if [ "$(id -u)" = 0 ]; then pg_ctlcluster "$version" "$cluster" start >&2
-  else pg_ctlcluster "$version" "$cluster" start >&2 || { log "cannot start it as $(id -un)"; exit 1; }
-  fi
+if ! run "$bin/pg_ctl -D '$DIR' status" >/dev/null 2>&1; then
+  log "starting it on 127.0.0.1:$PORT"
+  run "$bin/pg_ctl -D '$DIR' -l '$DIR/server.log' -w -o \"-p $PORT -k '$DIR' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off\" start" >&2
 fi
-as_postgres() { if [ "$(id -u)" = 0 ]; then su postgres -c "$1"; else sh -c "$1"; fi; }
-for _ in $(seq 1 30); do
-  as_postgres "psql -p $port -qAtc 'select 1'" >/dev/null 2>&1 && break
-  sleep 0.5
-done
-as_postgres "psql -p $port -qAtc \"select 1 from pg_roles where rolname='companion'\"" | grep -q 1 \
-  || as_postgres "psql -p $port -qc \"create role companion login superuser password 'companion'\"" >&2
-as_postgres "psql -p $port -qAtc \"select 1 from pg_database where datname='companion_test'\"" | grep -q 1 \
-  || as_postgres "createdb -p $port -O companion companion_test" >&2
-echo "postgresql+psycopg://companion:companion@127.0.0.1:$port/companion_test"
+psql() { run "$bin/psql -h 127.0.0.1 -p $PORT -U postgres -qAt -c \"$1\""; }
+psql "select 1 from pg_database where datname='companion_test'" | grep -q 1 \
+  || psql "create database companion_test" >&2
+echo "postgresql+psycopg://postgres@127.0.0.1:$PORT/companion_test"

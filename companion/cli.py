@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from alembic import command
@@ -53,7 +54,8 @@ def load_demo(today: bool) -> None:
     """Load QCon London 2020, or re-shift it when it is already there."""
     data = demo_data()
     original_start = date.fromisoformat(data["conference"]["start_date"])
-    target = clock.now().date() if today else original_start
+    zone = ZoneInfo(data["conference"]["timezone"])
+    target = clock.now().astimezone(zone).date() if today else original_start
     existing = session.execute(
         select(Conference).where(Conference.slug == DEMO_SLUG)
     ).scalar_one_or_none()

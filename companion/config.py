@@ -94,15 +94,24 @@ class Config:
 
 
 def _instance_secret(path: Path) -> str:
-    """Read the generated secret key, creating it (readable by the owner only) on first run."""
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another worker process won the race: use its key
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secret + "\n")
+    """Read the generated secret key, creating it (readable by the owner only) on first run.
+
+    Several workers may start at once: the key is written to a private temporary file and linked
+    into place, so a reader never sees a half-written file, and the first link wins.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48) + "\n")
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another worker won the race: use its key
+        finally:
+            temporary.unlink()
+    secret = path.read_text().strip()
+    if not secret:
+        raise ConfigError(f"{path} is empty: delete it to have a new secret key generated.")
     return secret

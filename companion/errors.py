@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from companion.db import get_session
@@ -70,6 +71,14 @@ def init_app(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         return error_response(error.code, error.name, error.description or error.name)
+
+    @app.errorhandler(DataError)
+    def _data(error: DataError) -> tuple[Response | str, int]:
+        # A value the database cannot store or compare (a safety net: input is validated first).
+        get_session().rollback()
+        return error_response(
+            400, "Bad request", "The request contains a value that cannot be used."
+        )
 
     @app.errorhandler(InternalServerError)
     def _internal(error: InternalServerError) -> tuple[Response | str, int]:

@@ -13,10 +13,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, Response, current_app, request, url_for
+
+from companion.errors import BadRequest
 
 #: Cache-Control of public pages: anyone may cache them, but must revalidate (a 304 is cheap).
 PUBLIC_REVALIDATE = "public, no-cache"
@@ -82,12 +84,19 @@ def cached_response(
     mimetype: str = "text/html",
     last_modified: datetime | None = None,
     cache_control: str = PUBLIC_REVALIDATE,
+    cache_name: str = "companion.page_cache",
 ) -> Response:
-    """Answer 304 when the client has `etag`, else the cached or freshly rendered body."""
-    if _not_modified(etag, last_modified):
+    """Answer 304 when the client has `etag`, else the cached or freshly rendered body.
+
+    `last_modified` may be given only when the body depends on nothing but that instant (and the
+    build); it is sent, and If-Modified-Since honoured, only once it is a whole second old, since
+    HTTP dates cannot tell two changes within one second apart.
+    """
+    stamp = _usable_last_modified(last_modified)
+    if _not_modified(etag, stamp):
         response = Response(status=304)
     else:
-        cache: PageCache = current_app.extensions["companion.page_cache"]
+        cache: PageCache = current_app.extensions[cache_name]
         item = cache.get(key, etag)
         if item is None:
             body = render()
@@ -96,31 +105,46 @@ def cached_response(
             item = CachedBody(etag, data, gzipped)
             cache.put(key, item)
         response = Response(item.body, mimetype=mimetype)
-        if item.gzipped is not None and "gzip" in request.headers.get("Accept-Encoding", ""):
+        if item.gzipped is not None and request.accept_encodings.quality("gzip") > 0:
             response.set_data(item.gzipped)
             response.headers["Content-Encoding"] = "gzip"
-        response.headers["Vary"] = "Accept-Encoding"
-    response.set_etag(etag)
-    if last_modified is not None:
-        response.last_modified = last_modified
+    # Weak: the gzip and plain bodies are the same content, and proxies that compress on the fly
+    # weaken strong tags anyway.
+    response.set_etag(etag, weak=True)
+    response.headers["Vary"] = "Accept-Encoding"
+    if stamp is not None:
+        response.last_modified = stamp
     response.headers["Cache-Control"] = cache_control
     return response
 
 
+def _usable_last_modified(last_modified: datetime | None) -> datetime | None:
+    if last_modified is None:
+        return None
+    started: datetime = current_app.config["STARTED_AT"]
+    stamp = max(last_modified, started)  # a deploy changes pages without an edit
+    if stamp > datetime.now(UTC) - timedelta(seconds=1):
+        return None
+    return stamp.replace(microsecond=0)
+
+
 def _not_modified(etag: str, last_modified: datetime | None) -> bool:
     if request.if_none_match:
-        return request.if_none_match.contains(etag)
+        if request.if_none_match.star_tag:  # "*" says nothing about this representation
+            return False
+        return request.if_none_match.contains_weak(etag)
     if last_modified is not None and request.if_modified_since is not None:
-        return last_modified.replace(microsecond=0) <= request.if_modified_since
+        return last_modified <= request.if_modified_since
     return False
 
 
 def build_id(*folders: Path) -> str:
-    """A hash of every file under `folders`: it changes whenever a template or static file does."""
+    """A hash of every file under `folders`: it changes whenever code, a template or a static file
+    does, and with it every ETag."""
     digest = hashlib.blake2b(digest_size=8)
     for folder in folders:
         for path in sorted(folder.rglob("*")):
-            if path.is_file():
+            if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(folder)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -129,26 +153,46 @@ def build_id(*folders: Path) -> str:
 def init_app(app: Flask) -> None:
     """Set up the page cache, the build id and `static_url` for templates."""
     root = Path(app.root_path)
-    app.config["BUILD_ID"] = build_id(root / "templates", root / "static")
+    package = Path(__file__).resolve().parent
+    app.config["BUILD_ID"] = build_id(root / "templates", root / "static", package)
+    app.config["STARTED_AT"] = datetime.now(UTC)
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = STATIC_MAX_AGE
     app.extensions["companion.page_cache"] = PageCache(app.config["PAGE_CACHE_SIZE"])
+    # Search results get their own small cache, so a stream of unique queries cannot push the
+    # programme pages out.
+    app.extensions["companion.search_cache"] = PageCache(min(128, app.config["PAGE_CACHE_SIZE"]))
     hashes: dict[str, str] = {}
+
+    def static_hash(filename: str) -> str | None:
+        if filename not in hashes:
+            path = Path(app.static_folder or "static") / filename
+            if not path.is_file():
+                return None
+            hashes[filename] = hashlib.blake2b(path.read_bytes(), digest_size=6).hexdigest()
+        return hashes[filename]
 
     def static_url(filename: str) -> str:
         """URL of a static file with its content hash, so browsers may keep it for a year."""
-        if filename not in hashes:
-            data = (Path(app.static_folder or "static") / filename).read_bytes()
-            hashes[filename] = hashlib.blake2b(data, digest_size=6).hexdigest()
-        return url_for("static", filename=filename, v=hashes[filename])
+        return url_for("static", filename=filename, v=static_hash(filename))
 
     app.jinja_env.globals["static_url"] = static_url
 
     @app.after_request
     def _unversioned_static(response: Response) -> Response:
-        # Only a URL with its content hash may be kept for a year; anything else must revalidate.
-        if request.endpoint == "static" and "v" not in request.args:
-            response.headers["Cache-Control"] = "no-cache"
+        # Only the URL with this file's current hash may be kept for a year: during a rolling
+        # deploy an old server must not pin its old file under the new hash.
+        if request.endpoint == "static":
+            filename = (request.view_args or {}).get("filename", "")
+            if request.args.get("v") != static_hash(filename):
+                response.headers["Cache-Control"] = "no-cache"
         return response
+
+    @app.before_request
+    def _refuse_nul() -> None:
+        # No database text can hold NUL (PostgreSQL refuses it outright): say so, in one place.
+        values = [request.path, *request.args.values(), *request.form.values()]
+        if any("\x00" in value for value in values):
+            raise BadRequest("The request contains a character that cannot be used (NUL).")
 
 
 def private(response: Response) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -17,7 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from companion.db import Base, UTCDateTime, utcnow
 
@@ -37,6 +38,9 @@ class TalkStatus(StrEnum):
 
     SCHEDULED = "scheduled"
     CANCELLED = "cancelled"
+
+
+_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 def _new_guid() -> str:
@@ -257,6 +261,13 @@ class Track(Base):
     talks: Mapped[list[Talk]] = relationship(
         back_populates="track", order_by="Talk.start", lazy="raise"
     )
+
+    @validates("colour")
+    def _check_colour(self, _key: str, value: str) -> str:
+        # It lands in a style attribute: nothing but #RRGGBB may get there, whoever writes it.
+        if not _HEX_COLOUR.fullmatch(value or ""):
+            raise ValueError(f"track colour must be #RRGGBB, not {value!r}")
+        return value.lower()
 
 
 class TalkSpeaker(Base):

@@ -87,8 +87,7 @@ def current_conference(now: datetime, preferred_slug: str | None = None) -> Conf
     candidates = list(conferences)
     if not candidates:
         return None
-    today = now.date()
-    upcoming = [c for c in candidates if c.end_date >= today]
+    upcoming = [c for c in candidates if c.end_date >= c.day_of(now)]
     return upcoming[0] if upcoming else candidates[-1]
 
 

@@ -2,7 +2,8 @@
 
 Page caches, ETags and the offline copy on phones are keyed by the revision, so it must move in the
 same transaction as the change, whoever makes it (editor, importer, CLI). Doing it in one flush hook
-means no write path can forget it.
+means no write path can forget it — as long as it goes through ORM objects: a bulk
+`session.execute(update(Talk)…)` does not flush objects and must call `bump()` itself.
 """
 
 from __future__ import annotations
@@ -59,6 +60,11 @@ def _after_flush(session: Session, _context: Any) -> None:
             session.execute(select(Track.conference_id).where(Track.id.in_(track_ids))).scalars()
         )
     conference_ids.discard(None)
+    bump(session, {cid for cid in conference_ids if cid is not None})
+
+
+def bump(session: Session, conference_ids: set[int]) -> None:
+    """Move the revision of `conference_ids` on (bulk writes that bypass the ORM call this)."""
     if not conference_ids:
         return
     session.connection().execute(

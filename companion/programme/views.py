@@ -8,6 +8,7 @@ is only reached when the page is not cached for this revision.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
@@ -33,8 +34,13 @@ def _cached_page(
     render: Callable[[Conference], str],
     *,
     live_at: datetime | None = None,
+    timeless: bool = True,
+    cache_name: str = "companion.page_cache",
 ) -> Response:
-    """Answer from the stamp alone when possible; else render once per revision (and minute)."""
+    """Answer from the stamp alone when possible; else render once per revision (and minute).
+
+    `timeless` pages depend on the revision alone, so they may also answer If-Modified-Since.
+    """
     if live_at is not None:
         key = (*key, live_at.replace(second=0, microsecond=0).isoformat())
     etag = make_etag(stamp.id, stamp.revision, *key)
@@ -42,8 +48,9 @@ def _cached_page(
         (stamp.id, *key),
         etag,
         lambda: render(queries.get_conference(stamp.id)),
-        last_modified=None if live_at else stamp.updated_at,
+        last_modified=stamp.updated_at if timeless and live_at is None else None,
         cache_control=LIVE_CACHE_CONTROL if live_at else "public, no-cache",
+        cache_name=cache_name,
     )
 
 
@@ -72,6 +79,7 @@ def home(conf: str) -> Response:
             "programme/home.html",
             conf=conference,
             day=day,
+            zone_at=now,
             glance=glance,
             now=now,
             keynotes=[t for t in talks if t.kind == TalkKind.KEYNOTE],
@@ -85,9 +93,8 @@ def home(conf: str) -> Response:
 def programme(conf: str) -> Response:
     """The programme of today (during the conference) or of its nearest day."""
     conference = queries.get_conference_or_404(conf)
-    return _day_page(
-        queries.get_conference_stamp_or_404(conf), timeline.display_day(conference, clock.now())
-    )
+    day = timeline.display_day(conference, clock.now())
+    return _day_page(queries.get_conference_stamp_or_404(conf), day, timeless=False)
 
 
 @bp.get("/<conf>/programme/<day>/")
@@ -95,15 +102,18 @@ def programme_day(conf: str, day: str) -> Response:
     """One day's sessions by time slot, filterable by track and kind."""
     stamp = queries.get_conference_stamp_or_404(conf)
     try:
+        if not _ISO_DAY.fullmatch(day):
+            raise ValueError(day)
         parsed = date.fromisoformat(day)
     except ValueError:
         raise BadRequest(f"“{day[:40]}” is not a date: days look like 2020-03-02.") from None
-    if len(day) != 10:
-        raise BadRequest(f"“{day[:40]}” is not a date: days look like 2020-03-02.")
     return _day_page(stamp, parsed)
 
 
-def _day_page(stamp: ConferenceStamp, day: date) -> Response:
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _day_page(stamp: ConferenceStamp, day: date, *, timeless: bool = True) -> Response:
     track_filter = request.args.get("track", "").strip()
     kind_filter = request.args.get("kind", "").strip()
     if kind_filter and kind_filter not in TalkKind.__members__.values():
@@ -122,13 +132,14 @@ def _day_page(stamp: ConferenceStamp, day: date) -> Response:
             conf=conference,
             day=day,
             slots=timeline.slots(talks),
+            zone_at=conference.day_bounds(day)[0],
             tracks=[t for t in all_tracks if t.id in day_track_ids],
             kinds=queries.kinds_in_use(talks),
             track_filter=track_filter,
             kind_filter=kind_filter,
         )
 
-    return _cached_page(stamp, ("day", day, track_filter, kind_filter), render)
+    return _cached_page(stamp, ("day", day, track_filter, kind_filter), render, timeless=timeless)
 
 
 @bp.get("/<conf>/sessions/<guid>/")
@@ -137,7 +148,9 @@ def session_page(conf: str, guid: str) -> Response:
 
     def render(conference: Conference) -> str:
         talk = queries.get_talk_or_404(conference, guid)
-        return render_template("programme/session.html", conf=conference, talk=talk)
+        return render_template(
+            "programme/session.html", conf=conference, talk=talk, zone_at=talk.start
+        )
 
     return _cached_page(queries.get_conference_stamp_or_404(conf), ("session", guid), render)
 
@@ -216,6 +229,7 @@ def room(conf: str, slug: str) -> Response:
             conf=conference,
             room=place,
             day=day,
+            zone_at=now,
             glance=timeline.now_and_next(talks, now),
             day_talks=[t for t in talks if conference.day_of(t.start) == day],
             other_days=sorted({conference.day_of(t.start) for t in talks} - {day}),
@@ -243,4 +257,4 @@ def search_page(conf: str) -> Response:
             "programme/search.html", conf=conference, query=query, results=results
         )
 
-    return _cached_page(stamp, ("search", query), render)
+    return _cached_page(stamp, ("search", query), render, cache_name="companion.search_cache")

@@ -294,3 +294,120 @@ def test_static_files_are_versioned_and_long_lived(client: FlaskClient, programm
     assert "?v=" in css_url
     assert "max-age=31536000" in client.get(css_url).headers["Cache-Control"]
     assert client.get("/static/css/app.css").headers["Cache-Control"] == "no-cache"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/%00/",
+        "/testconf/sessions/%00/",
+        "/testconf/tracks/%00/",
+        "/testconf/speakers/%00/",
+        "/testconf/rooms/%00/",
+        "/api/v1/conferences/%00/programme",
+        "/testconf/search?q=a%00b",
+    ],
+)
+def test_nul_bytes_are_refused_before_they_reach_the_database(
+    client: FlaskClient, programme, path: str
+) -> None:
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "cannot be used" in response.text
+
+
+def test_weak_etags_from_proxies_still_get_304(client: FlaskClient, programme) -> None:
+    etag = client.get("/testconf/tracks/").headers["ETag"]
+    assert etag.startswith('W/"')
+    strong = etag.removeprefix("W/")
+    assert client.get("/testconf/tracks/", headers={"If-None-Match": strong}).status_code == 304
+    assert client.get("/testconf/tracks/", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_star_etag_does_not_hide_a_404(client: FlaskClient, programme) -> None:
+    headers = {"If-None-Match": "*"}
+    assert client.get("/testconf/sessions/nope/", headers=headers).status_code == 404
+    assert client.get("/testconf/programme/2020-01-01/", headers=headers).status_code == 404
+
+
+def test_if_modified_since_is_honoured_only_for_settled_pages(
+    app: Flask, client: FlaskClient, programme, dbs: Session
+) -> None:
+    app.config["STARTED_AT"] = app.config["STARTED_AT"].replace(year=2000)
+    page = client.get("/testconf/tracks/")
+    stamp = page.headers.get("Last-Modified")
+    if stamp is None:  # the programme changed less than a second ago: no date is sent yet
+        import time
+
+        time.sleep(1.1)
+        stamp = client.get("/testconf/tracks/").headers["Last-Modified"]
+    assert client.get("/testconf/tracks/", headers={"If-Modified-Since": stamp}).status_code == 304
+    programme["apis"].title = "Renamed"
+    dbs.commit()
+    assert client.get("/testconf/tracks/", headers={"If-Modified-Since": stamp}).status_code == 200
+    # The default day depends on the clock, so it never answers If-Modified-Since.
+    assert "Last-Modified" not in client.get("/testconf/programme/").headers
+
+
+def test_static_files_with_a_stale_hash_must_revalidate(client: FlaskClient, programme) -> None:
+    response = client.get("/static/css/app.css?v=0123456789ab")
+    assert response.headers["Cache-Control"] == "no-cache"
+
+
+def test_non_canonical_dates_are_refused(client: FlaskClient, programme) -> None:
+    assert client.get("/testconf/programme/2020-W10-1/").status_code == 400
+    assert client.get("/testconf/programme/20200302/").status_code == 400
+
+
+def test_tracks_page_is_well_formed_before_any_session_is_placed(
+    client: FlaskClient, make_conference, dbs: Session
+) -> None:
+    from companion.programme.models import Track
+
+    conference = make_conference()
+    dbs.add(Track(conference_id=conference.id, slug="empty", name="Empty Track"))
+    dbs.commit()
+    page = client.get("/testconf/tracks/").text
+    assert page.count("<ul") == page.count("</ul>") == 1
+    assert "Not scheduled yet" in page
+
+
+def test_zone_label_follows_daylight_saving(
+    client: FlaskClient, make_conference, make_talk
+) -> None:
+    from datetime import date
+
+    conference = make_conference(start_date=date(2020, 3, 27), end_date=date(2020, 3, 30))
+    make_talk(conference, "After the change", day=date(2020, 3, 30), start="08:00", end="08:50")
+    page = client.get("/testconf/programme/2020-03-30/").text
+    assert "London time (BST)" in page
+    assert ">09:00</time>" in page  # 08:00 UTC is 09:00 BST
+    assert "London time (GMT)" in client.get("/testconf/programme/2020-03-27/").text
+
+
+def test_root_uses_the_conferences_own_day(
+    app: Flask, client: FlaskClient, make_conference
+) -> None:
+    from datetime import date
+
+    make_conference(
+        slug="la",
+        timezone="America/Los_Angeles",
+        start_date=date(2020, 3, 2),
+        end_date=date(2020, 3, 4),
+    )
+    make_conference(slug="later", start_date=date(2020, 6, 1), end_date=date(2020, 6, 3))
+    app.config["FIXED_NOW"] = "2020-03-05T04:00:00+00:00"  # 20:00 on 4 March in Los Angeles
+    assert client.get("/").headers["Location"] == "/la/"
+
+
+def test_no_js_filter_hides_empty_slots_and_says_when_nothing_matches(
+    client: FlaskClient, programme
+) -> None:
+    page = client.get("/testconf/programme/2020-03-02/?kind=panel").text
+    sections = page.split('<section class="slot')[1:]
+    assert len(sections) == 4
+    assert all(section.split(">")[0].endswith(" hidden") for section in sections)
+    assert '<p class="empty" data-filter-empty>' in page
+    keynote_only = client.get("/testconf/programme/2020-03-02/?kind=keynote").text
+    assert '<p class="empty" data-filter-empty hidden>' in keynote_only
