@@ -42,6 +42,7 @@ test: $(STAMP) system-deps lint
 ## bench: throughput and latency with gunicorn (2 workers) and wrk; see docs/benchmarks.md
 bench: $(STAMP) system-deps
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/stars.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench/results

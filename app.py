@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from companion import cli, db, errors, security, templating, web
 from companion.accounts import login
@@ -30,6 +31,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(Config.from_env(app.instance_path))
     if overrides:
         app.config.update(overrides)
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
     db.init_app(app)
     revision.install(db.get_database_of(app).sessionmaker)
     web.init_app(app)

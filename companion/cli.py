@@ -1,4 +1,5 @@
-"""Flask commands: `flask --app app init-db`, `load-demo`, `load-synthetic`."""
+"""Flask commands: `flask --app app init-db`, `load-demo`, `load-synthetic`, `create-user`,
+`grant`."""
 
 from __future__ import annotations
 
@@ -14,9 +15,13 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from companion import clock
+from companion.accounts import operations as accounts
+from companion.accounts import queries as accounts_queries
+from companion.accounts.models import RoleKind
 from companion.db import session
 from companion.demo.data import DEMO_SLUG, demo_data, synthetic_data
-from companion.programme.models import Conference
+from companion.errors import BadRequest
+from companion.programme.models import Conference, Track
 from companion.programme.operations import create_conference_from_data, shift_conference
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -84,7 +89,57 @@ def load_synthetic(sessions: int, slug: str) -> None:
     click.echo(f"Loaded {slug} with {sessions} sessions.")
 
 
+@click.command("create-user")
+@click.argument("email")
+@click.option("--name", default="", help="The person's name.")
+@click.password_option(help="Asked for when not given (never pass it on a shared machine).")
+@with_appcontext
+def create_user(email: str, name: str, password: str) -> None:
+    """Create a registered account (for organisers and track hosts; attendees register
+    themselves)."""
+    try:
+        user = accounts.register(None, email=email, password=password, name=name)
+    except BadRequest as error:
+        raise click.UsageError(error.message) from None
+    session.commit()
+    click.echo(f"Created {user.email}.")
+
+
+@click.command("grant")
+@click.argument("email")
+@click.option("--conference", "slug", required=True, help="Conference slug.")
+@click.option("--organiser", is_flag=True, help="Make the user an organiser of the conference.")
+@click.option("--track", "track_slug", help="Make the user a host of this track.")
+@with_appcontext
+def grant_role(email: str, slug: str, organiser: bool, track_slug: str | None) -> None:
+    """Give an account a role: organiser of a conference, or host of one of its tracks."""
+    if organiser == bool(track_slug):
+        raise click.UsageError("Give exactly one of --organiser and --track.")
+    user = accounts_queries.user_by_email(email)
+    if user is None:
+        raise click.UsageError(f"No account {email}: create it with create-user first.")
+    conference = session.execute(
+        select(Conference).where(Conference.slug == slug)
+    ).scalar_one_or_none()
+    if conference is None:
+        raise click.UsageError(f"No conference {slug}.")
+    track_id = None
+    if track_slug:
+        track_id = session.execute(
+            select(Track.id).where(Track.conference_id == conference.id, Track.slug == track_slug)
+        ).scalar_one_or_none()
+        if track_id is None:
+            raise click.UsageError(f"No track {track_slug} in {slug}.")
+    kind = RoleKind.ORGANISER if organiser else RoleKind.HOST
+    accounts.grant(user, conference.id, kind, track_id)
+    session.commit()
+    click.echo(
+        f"{user.email} is now {'an organiser' if organiser else 'a host'} in {slug}"
+        f"{f' (track {track_slug})' if track_slug else ''}."
+    )
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for cmd in (init_db, load_demo, load_synthetic):
+    for cmd in (init_db, load_demo, load_synthetic, create_user, grant_role):
         app.cli.add_command(cmd)

@@ -49,6 +49,9 @@ class Config:
     PAGE_CACHE_SIZE: int = 512
     #: A fixed "now" (ISO 8601, with offset) for demos, screenshots and tests; None means the clock.
     FIXED_NOW: str | None = None
+    #: How many reverse proxies stand in front of the app (their X-Forwarded-* headers are then
+    #: trusted, so sign-in limits count the real client address). 0: none.
+    PROXY_COUNT: int = 0
     #: Longest search query accepted, in characters.
     SEARCH_MAX_LENGTH: int = 200
     #: Flask-WTF: CSRF tokens do not expire while the tab stays open (a phone keeps tabs for days).
@@ -83,6 +86,7 @@ class Config:
             "DATABASE_URL": database_url,
             "DEFAULT_CONFERENCE": env.get("DEFAULT_CONFERENCE") or cls.DEFAULT_CONFERENCE,
             "PAGE_CACHE_SIZE": int(env.get("PAGE_CACHE_SIZE", cls.PAGE_CACHE_SIZE)),
+            "PROXY_COUNT": int(env.get("PROXY_COUNT", cls.PROXY_COUNT)),
             "FIXED_NOW": env.get("COMPANION_NOW") or cls.FIXED_NOW,
             "SEARCH_MAX_LENGTH": cls.SEARCH_MAX_LENGTH,
             "WTF_CSRF_TIME_LIMIT": cls.WTF_CSRF_TIME_LIMIT,

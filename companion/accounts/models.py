@@ -51,7 +51,6 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(100), default="")
     reminder_minutes: Mapped[int] = mapped_column(Integer, default=DEFAULT_REMINDER_MINUTES)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     roles: Mapped[list[Role]] = relationship(
         back_populates="user", lazy="raise", cascade="all, delete-orphan"

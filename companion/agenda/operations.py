@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from companion.accounts.operations import on_merge
 from companion.agenda.models import Star
-from companion.db import session
+from companion.db import session, utcnow
 from companion.programme.models import Talk
 
 
 def star(user_id: int, talk: Talk) -> bool:
-    """Star `talk` for the user; True when it was not starred before."""
-    if session.get(Star, (user_id, talk.id)) is not None:
-        return False
-    new = Star(user_id=user_id, talk_id=talk.id)
-    new.remember(talk)
-    session.add(new)
-    session.flush()
-    return True
+    """Star `talk` for the user; True when it was not starred before. One INSERT … ON CONFLICT DO
+    NOTHING, so two taps (or an offline replay) racing each other can never fail or double."""
+    values = {
+        "user_id": user_id,
+        "talk_id": talk.id,
+        "created_at": utcnow(),
+        "seen_start": talk.start,
+        "seen_end": talk.end,
+        "seen_room_id": talk.room_id,
+        "seen_status": talk.status,
+    }
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgres_insert
+    result = session.execute(insert(Star).values(values).on_conflict_do_nothing())
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def unstar(user_id: int, talk: Talk) -> bool:

@@ -36,7 +36,6 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("reminder_minutes", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "(email IS NULL) = (password_hash IS NULL)",
             name=op.f("ck_users_registered_has_password"),
