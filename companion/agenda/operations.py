@@ -25,8 +25,9 @@ def star(user_id: int, talk: Talk) -> bool:
         "seen_status": talk.status,
     }
     insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgres_insert
-    result = session.execute(insert(Star).values(values).on_conflict_do_nothing())
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    statement = insert(Star).values(values).on_conflict_do_nothing().returning(Star.talk_id)
+    # RETURNING says whether a row went in (rowcount is -1 on some drivers for this statement).
+    return session.execute(statement).first() is not None
 
 
 def unstar(user_id: int, talk: Talk) -> bool:
