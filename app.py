@@ -14,6 +14,7 @@ from companion.accounts.views import bp as accounts_bp
 from companion.agenda.views import bp as agenda_bp
 from companion.api.views import bp as api_bp
 from companion.config import Config
+from companion.offline.views import bp as offline_bp
 from companion.programme import revision
 from companion.programme.views import bp as programme_bp
 
@@ -47,5 +48,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(agenda_bp)
+    app.register_blueprint(offline_bp)
     cli.init_app(app)
     return app

@@ -56,6 +56,7 @@ class Config:
     SEARCH_MAX_LENGTH: int = 200
     #: Flask-WTF: CSRF tokens do not expire while the tab stays open (a phone keeps tabs for days).
     WTF_CSRF_TIME_LIMIT: int | None = None
+    SESSION_COOKIE_NAME: str = "cc_session"
     SESSION_COOKIE_SAMESITE: str = "Lax"
     SESSION_COOKIE_HTTPONLY: bool = True
     JSON_SORT_KEYS: bool = False
@@ -90,6 +91,7 @@ class Config:
             "FIXED_NOW": env.get("COMPANION_NOW") or cls.FIXED_NOW,
             "SEARCH_MAX_LENGTH": cls.SEARCH_MAX_LENGTH,
             "WTF_CSRF_TIME_LIMIT": cls.WTF_CSRF_TIME_LIMIT,
+            "SESSION_COOKIE_NAME": cls.SESSION_COOKIE_NAME,
             "SESSION_COOKIE_SAMESITE": cls.SESSION_COOKIE_SAMESITE,
             "SESSION_COOKIE_HTTPONLY": cls.SESSION_COOKIE_HTTPONLY,
             "SESSION_COOKIE_SECURE": production,

@@ -161,20 +161,7 @@ def init_app(app: Flask) -> None:
     # Search results get their own small cache, so a stream of unique queries cannot push the
     # programme pages out.
     app.extensions["companion.search_cache"] = PageCache(min(128, app.config["PAGE_CACHE_SIZE"]))
-    hashes: dict[str, str] = {}
-
-    def static_hash(filename: str) -> str | None:
-        if filename not in hashes:
-            path = Path(app.static_folder or "static") / filename
-            if not path.is_file():
-                return None
-            hashes[filename] = hashlib.blake2b(path.read_bytes(), digest_size=6).hexdigest()
-        return hashes[filename]
-
-    def static_url(filename: str) -> str:
-        """URL of a static file with its content hash, so browsers may keep it for a year."""
-        return url_for("static", filename=filename, v=static_hash(filename))
-
+    app.extensions["companion.static_hashes"] = {}
     app.jinja_env.globals["static_url"] = static_url
 
     @app.after_request
@@ -183,7 +170,7 @@ def init_app(app: Flask) -> None:
         # deploy an old server must not pin its old file under the new hash.
         if request.endpoint == "static":
             filename = (request.view_args or {}).get("filename", "")
-            if request.args.get("v") != static_hash(filename):
+            if request.args.get("v") != _static_hash(filename):
                 response.headers["Cache-Control"] = "no-cache"
         return response
 
@@ -193,6 +180,21 @@ def init_app(app: Flask) -> None:
         values = [request.path, *request.args.values(), *request.form.values()]
         if any("\x00" in value for value in values):
             raise BadRequest("The request contains a character that cannot be used (NUL).")
+
+
+def _static_hash(filename: str) -> str | None:
+    hashes: dict[str, str] = current_app.extensions["companion.static_hashes"]
+    if filename not in hashes:
+        path = Path(current_app.static_folder or "static") / filename
+        if not path.is_file():
+            return None
+        hashes[filename] = hashlib.blake2b(path.read_bytes(), digest_size=6).hexdigest()
+    return hashes[filename]
+
+
+def static_url(filename: str) -> str:
+    """URL of a static file with its content hash, so browsers may keep it for a year."""
+    return url_for("static", filename=filename, v=_static_hash(filename))
 
 
 def private(response: Response) -> Response:

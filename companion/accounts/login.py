@@ -45,5 +45,4 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config.get("SESSION_COOKIE_SECURE", False))
     app.config.setdefault("REMEMBER_COOKIE_NAME", "cc_remember")
-    app.config.setdefault("SESSION_COOKIE_NAME", "cc_session")
     login_manager.init_app(app)

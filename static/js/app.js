@@ -96,19 +96,23 @@ function setupNow() {
   if (!fixed) setInterval(mark, 60_000);
 }
 
-/** Stars: one tap, no reload. Pages are cached for everyone, so the state comes from /api/v1/me. */
+/** Stars: one tap, no reload. Pages are cached for everyone, so the state comes from /api/v1/me
+ * (the service worker answers from its copy when offline), plus what is queued offline. */
 async function setupStars() {
   const forms = [...document.querySelectorAll("form.star-form")];
   if (!forms.length) return;
-  let me;
+  const offline = window.ccOffline;
+  let me = { stars: [], csrf_token: "" };
   try {
-    const response = await fetch("/api/v1/me", { credentials: "same-origin", cache: "no-store" });
-    if (!response.ok) return; // the plain forms still work
-    me = await response.json();
+    const response = await fetch("/api/v1/me", { credentials: "same-origin" });
+    if (response.ok) me = await response.json();
   } catch {
-    return;
+    // offline with no saved copy: start from what is queued here
   }
   const starred = new Set(me.stars);
+  for (const item of offline ? await offline.queue.all() : []) {
+    if (item.action === "star") starred.add(item.guid); else starred.delete(item.guid);
+  }
   const show = (form, on) => {
     const button = form.querySelector("button");
     button.setAttribute("aria-pressed", String(on));
@@ -127,14 +131,32 @@ async function setupStars() {
     const on = button.getAttribute("aria-pressed") !== "true";
     const same = document.querySelectorAll(`form.star-form[data-guid="${guid}"]`);
     same.forEach((f) => show(f, on));
+    const action = on ? "star" : "unstar";
+    const keepForLater = async () => {
+      await offline.queue.add(guid, action);
+      announce(on ? "Starred offline: it will be saved when you are back online." : "Unstarred offline: it will be saved when you are back online.");
+    };
     button.setAttribute("aria-busy", "true");
     try {
-      const response = await fetch(`/api/v1/me/stars/${encodeURIComponent(guid)}`, {
-        method: on ? "PUT" : "DELETE",
-        credentials: "same-origin",
-        headers: { "X-CSRFToken": me.csrf_token, Accept: "application/json" },
-      });
+      if (offline && (!navigator.onLine || (await offline.queue.all()).length)) {
+        await keepForLater(); // keep the order: earlier offline changes go first
+        if (navigator.onLine) await offline.replay();
+        return;
+      }
+      let response;
+      try {
+        response = await fetch(`/api/v1/me/stars/${encodeURIComponent(guid)}`, {
+          method: on ? "PUT" : "DELETE",
+          credentials: "same-origin",
+          headers: { "X-CSRFToken": me.csrf_token, Accept: "application/json" },
+        });
+      } catch (networkError) {
+        if (!offline) throw networkError;
+        await keepForLater();
+        return;
+      }
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      refreshSavedStars();
     } catch (error) {
       same.forEach((f) => show(f, !on));
       announce(on ? "Could not star this session. Try again." : "Could not unstar this session. Try again.");
@@ -142,6 +164,13 @@ async function setupStars() {
       button.removeAttribute("aria-busy");
     }
   });
+}
+
+/** Ask for /api/v1/me again so that the service worker's offline copy matches the server. */
+function refreshSavedStars() {
+  fetch("/api/v1/me", { credentials: "same-origin" }).catch(() => undefined);
+  const conference = document.body.dataset.conference;
+  if (conference) fetch(`/${conference}/my/`, { credentials: "same-origin" }).catch(() => undefined);
 }
 
 function announce(message) {

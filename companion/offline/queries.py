@@ -1,0 +1,41 @@
+"""What the service worker keeps offline."""
+
+from __future__ import annotations
+
+from flask import url_for
+from sqlalchemy import select
+
+from companion.db import session
+from companion.programme.models import Conference, Room, Speaker, Talk, Track
+
+
+def offline_urls(conference: Conference) -> list[str]:
+    """Every public page of a conference (the offline copy): four queries whatever its size."""
+    slug = conference.slug
+    urls = [
+        url_for("programme.home", conf=slug),
+        url_for("programme.programme", conf=slug),
+        *(
+            url_for("programme.programme_day", conf=slug, day=d.isoformat())
+            for d in conference.days
+        ),
+        url_for("programme.tracks", conf=slug),
+        url_for("programme.speakers", conf=slug),
+        url_for("programme.rooms", conf=slug),
+        url_for("programme.search_page", conf=slug),
+        url_for("api.programme", conf=slug),
+    ]
+    for endpoint, column, model in (
+        ("programme.track", Track.slug, Track),
+        ("programme.speaker", Speaker.slug, Speaker),
+        ("programme.room", Room.slug, Room),
+    ):
+        for value in session.execute(
+            select(column).where(model.conference_id == conference.id).order_by(column)
+        ).scalars():
+            urls.append(url_for(endpoint, conf=slug, slug=value))
+    for guid in session.execute(
+        select(Talk.guid).where(Talk.conference_id == conference.id).order_by(Talk.start, Talk.id)
+    ).scalars():
+        urls.append(url_for("programme.session_page", conf=slug, guid=guid))
+    return urls

@@ -1,0 +1,109 @@
+"""The web app manifest, the service worker (served from the root so it controls every page), the
+offline fallback page, and the list of pages to keep offline."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, current_app, render_template, url_for
+
+from companion.offline.queries import offline_urls
+from companion.programme import queries
+from companion.web import cached_response, make_etag, static_url
+
+bp = Blueprint("offline", __name__)
+
+#: Static files every page needs: kept by the service worker at install time.
+SHELL_FILES = ("css/app.css", "js/app.js", "js/offline.js", "icons/icon.svg", "icons/icon-192.png")
+
+
+@bp.get("/manifest.webmanifest")
+def manifest() -> Response:
+    """What makes the app installable: name, icons, colours, standalone display."""
+    document = {
+        "name": "Conference Companion",
+        "short_name": "Companion",
+        "description": "The programme, your schedule and the venue, online and offline.",
+        "id": "/",
+        "start_url": "/?source=pwa",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "portrait-primary",
+        "background_color": "#f4f6f9",
+        "theme_color": "#0b4f9c",
+        "categories": ["events", "productivity"],
+        "icons": [
+            {
+                "src": static_url("icons/icon-192.png"),
+                "sizes": "192x192",
+                "type": "image/png",
+                "purpose": "any",
+            },
+            {
+                "src": static_url("icons/icon-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "any",
+            },
+            {
+                "src": static_url("icons/maskable-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
+            {"src": static_url("icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+        ],
+    }
+    return cached_response(
+        ("manifest",),
+        make_etag("manifest"),
+        lambda: json.dumps(document),
+        mimetype="application/manifest+json",
+    )
+
+
+@bp.get("/sw.js")
+def service_worker() -> Response:
+    """The service worker, stamped with the build so that each deploy installs a new one."""
+    shell = [static_url(name) for name in SHELL_FILES] + [url_for("offline.fallback")]
+
+    def render() -> str:
+        return render_template("offline/sw.js", build=current_app.config["BUILD_ID"], shell=shell)
+
+    response = cached_response(
+        ("sw.js",), make_etag("sw.js"), render, mimetype="text/javascript", cache_control="no-cache"
+    )
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.get("/offline/")
+def fallback() -> Response:
+    """Shown for a page that was never saved, when there is no network."""
+    return cached_response(
+        ("offline",), make_etag("offline"), lambda: render_template("offline/fallback.html")
+    )
+
+
+@bp.get("/api/v1/conferences/<conf>/offline")
+def offline_list(conf: str) -> Response:
+    """The revision and every page of a conference, for the service worker to keep offline."""
+    stamp = queries.get_conference_stamp_or_404(conf)
+
+    def render() -> str:
+        conference = queries.get_conference(stamp.id)
+        return json.dumps(
+            {
+                "conference": conference.slug,
+                "revision": stamp.revision,
+                "build": current_app.config["BUILD_ID"],
+                "urls": offline_urls(conference),
+            }
+        )
+
+    return cached_response(
+        ("offline-list", stamp.id),
+        make_etag(stamp.id, stamp.revision, "offline-list"),
+        render,
+        mimetype="application/json",
+    )

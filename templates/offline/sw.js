@@ -1,0 +1,188 @@
+// Conference Companion service worker. Served from /sw.js so that it controls the whole site.
+// Strategies (docs/offline.md): versioned static files cache-first; public programme pages
+// stale-while-revalidate; the programme JSON and /api/v1/me network-first with the cached copy as
+// fallback; My schedule network-first from a private cache that sign-out clears.
+const BUILD = {{ build|tojson }};
+const SHELL = {{ shell|tojson }};
+const SHELL_CACHE = `shell-${BUILD}`;
+const PAGES_CACHE = `pages-${BUILD}`;
+const PRIVATE_CACHE = "private";
+const META_CACHE = "meta";
+const OFFLINE_URL = "/offline/";
+const KEEP = new Set([SHELL_CACHE, PAGES_CACHE, PRIVATE_CACHE, META_CACHE]);
+const PRIVATE_PAGE = /^\/[^/]+\/my\/$/;
+const NEVER_CACHE = /^\/(login|register|logout|settings\/|link\/|[^/]+\/(admin|host)\/)/;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (!KEEP.has(name)) await caches.delete(name);
+    }
+    // Pages saved by an older build point at its static files: forget which revisions we hold.
+    const meta = await caches.open(META_CACHE);
+    for (const request of await meta.keys()) {
+      const stamp = await (await meta.match(request)).text();
+      if (!stamp.startsWith(`${BUILD}:`)) await meta.delete(request);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener("message", (event) => {
+  const data = event.data || {};
+  if (data.type === "skip-waiting") self.skipWaiting();
+  if (data.type === "warm" && data.conference) event.waitUntil(warm(data.conference, event.source));
+  if (data.type === "sign-out") event.waitUntil(caches.delete(PRIVATE_CACHE));
+  if (data.type === "age" && event.ports[0]) event.waitUntil(age(data.url, event.ports[0]));
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.method !== "GET") {
+    // Whoever signs in or out, the saved private pages were someone else's: forget them.
+    if (url.pathname === "/logout" || url.pathname === "/login" || url.pathname.startsWith("/link/")) {
+      event.respondWith(fetch(request).finally(() => caches.delete(PRIVATE_CACHE)));
+    }
+    return; // writes always go to the network (offline stars are queued by the page)
+  }
+  if (url.pathname === "/sw.js") return;
+  if (url.pathname.startsWith("/static/")) {
+    event.respondWith(cacheFirst(request, SHELL_CACHE));
+  } else if (url.pathname.startsWith("/api/v1/me")) {
+    event.respondWith(networkFirst(request, PRIVATE_CACHE));
+  } else if (url.pathname.startsWith("/api/")) {
+    event.respondWith(networkFirst(request, PAGES_CACHE));
+  } else if (PRIVATE_PAGE.test(url.pathname)) {
+    event.respondWith(networkFirst(request, PRIVATE_CACHE, OFFLINE_URL));
+  } else if (NEVER_CACHE.test(url.pathname)) {
+    event.respondWith(fetch(request).catch(() => offlinePage()));
+  } else if (request.mode === "navigate" || request.headers.get("Accept")?.includes("text/html")) {
+    event.respondWith(staleWhileRevalidate(event, request, PAGES_CACHE));
+  }
+});
+
+async function cacheFirst(request, cacheName) {
+  const cached = await caches.match(request, { ignoreVary: true });
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) await put(cacheName, request, response.clone());
+  return response;
+}
+
+async function networkFirst(request, cacheName, fallbackUrl) {
+  try {
+    const response = await fetch(request, { cache: "no-store" });
+    if (response.ok) await put(cacheName, request, response.clone());
+    return response;
+  } catch (error) {
+    const cached = await caches.match(request, { ignoreVary: true, cacheName });
+    if (cached) return cached;
+    if (fallbackUrl) return offlinePage();
+    throw error;
+  }
+}
+
+async function staleWhileRevalidate(event, request, cacheName) {
+  const cached = (await caches.match(request, { ignoreVary: true }))
+    || (await caches.match(request, { ignoreVary: true, ignoreSearch: true }));
+  const network = fetch(request).then(async (response) => {
+    if (response.ok && response.type === "basic") await put(cacheName, request, response.clone());
+    return response;
+  });
+  if (cached) {
+    event.waitUntil(network.catch(() => undefined));
+    return cached;
+  }
+  return network.catch(() => offlinePage());
+}
+
+async function offlinePage() {
+  return (await caches.match(OFFLINE_URL)) || new Response("You are offline.", {
+    status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" },
+  });
+}
+
+// A full or broken cache must never break a page: it only loses its offline copy.
+async function put(cacheName, request, response) {
+  try {
+    const cache = await caches.open(cacheName);
+    await cache.put(request, response);
+  } catch (error) {
+    console.warn("offline copy not saved", request.url || request, error);
+  }
+}
+
+// Keep every public page of the conference, once per programme revision (and build).
+const warming = new Map();
+function warm(conference, client) {
+  if (!warming.has(conference)) {
+    warming.set(conference, doWarm(conference, client).finally(() => warming.delete(conference)));
+  }
+  return warming.get(conference);
+}
+
+async function doWarm(conference, client) {
+  let list;
+  try {
+    const response = await fetch(`/api/v1/conferences/${encodeURIComponent(conference)}/offline`, { cache: "no-store" });
+    if (!response.ok) return;
+    list = await response.json();
+  } catch {
+    return; // offline: keep what we have
+  }
+  // My schedule is private: kept in its own cache (cleared at sign-out), refreshed by the page
+  // whenever a star changes.
+  const mine = `/${encodeURIComponent(conference)}/my/`;
+  if (!(await caches.match(mine, { cacheName: PRIVATE_CACHE }))) {
+    try {
+      const response = await fetch(mine, { cache: "no-store", credentials: "same-origin" });
+      if (response.ok) await put(PRIVATE_CACHE, mine, response);
+    } catch { /* next time */ }
+  }
+  const stampKey = `/__offline__/${conference}`;
+  const stamp = `${BUILD}:${list.revision}`;
+  const meta = await caches.open(META_CACHE);
+  const previous = await meta.match(stampKey);
+  const had = previous ? await previous.text() : null;
+  if (had === stamp) {
+    notify({ type: "offline-ready", conference, revision: list.revision }, client);
+    return;
+  }
+  const queue = [...list.urls];
+  let failed = 0;
+  const worker = async () => {
+    while (queue.length) {
+      const url = queue.shift();
+      try {
+        const response = await fetch(url, { cache: "no-store" });
+        if (response.ok) await put(PAGES_CACHE, url, response);
+        else failed += 1;
+      } catch {
+        failed += 1;
+      }
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  if (failed) return; // try again on the next page load
+  await meta.put(stampKey, new Response(stamp));
+  const updated = had !== null && had.startsWith(`${BUILD}:`);
+  notify({ type: updated ? "programme-updated" : "offline-ready", conference, revision: list.revision }, client);
+}
+
+async function notify(message, client) {
+  const all = await self.clients.matchAll({ type: "window" });
+  for (const each of all) each.postMessage(message);
+  if (client && !all.some((each) => each.id === client.id)) client.postMessage?.(message);
+}
+
+async function age(url, port) {
+  const cached = await caches.match(url, { ignoreVary: true, ignoreSearch: true });
+  const date = cached?.headers.get("Date");
+  port.postMessage({ savedAt: date ? new Date(date).toISOString() : null });
+}

@@ -1,0 +1,145 @@
+"""The installable app offline, in a real Chromium at phone size: the service worker keeps the whole
+programme, stars made offline are kept and replayed, and a changed programme reaches the phone."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from companion.db import get_database_of
+from companion.programme.models import Talk
+from tests.browser.conftest import PHONE
+
+pytestmark = pytest.mark.browser
+CONF = "/qcon-london-2020"
+
+
+@pytest.fixture
+def app_page(browser: Any, base_url: str) -> Iterator[Any]:
+    """A fresh phone context that has opened the programme once, online, and saved it."""
+    # bypass_csp: Playwright's wait_for_function polls with eval, which our CSP rightly forbids.
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
+    page = context.new_page()
+    page.console_errors = []  # type: ignore[attr-defined]
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    page.goto(f"{base_url}{CONF}/programme/2020-03-02/")
+    page.wait_for_function("document.documentElement.dataset.offlineReady", timeout=60_000)
+    yield page
+    context.close()
+
+
+def _talk(app: Flask, title_start: str) -> Talk:
+    with get_database_of(app).sessionmaker() as db:
+        return db.execute(select(Talk).where(Talk.title.startswith(title_start))).scalar_one()
+
+
+def _wait_until_synced(page: Any, timeout: float = 30.0) -> None:
+    """Wait until the offline queue is empty (evaluate awaits the IndexedDB promise)."""
+    deadline = time.monotonic() + timeout
+    while page.evaluate("window.ccOffline.queue.all().then(q => q.length)") != 0:
+        assert time.monotonic() < deadline, "offline stars were not sent"
+        page.wait_for_timeout(100)
+
+
+def _server_stars(page: Any) -> list[str]:
+    return list(
+        page.evaluate(
+            "fetch('/api/v1/me', {cache: 'no-store'}).then(r => r.json()).then(me => me.stars)"
+        )
+    )
+
+
+def test_manifest_and_service_worker_make_it_installable(app_page: Any, base_url: str) -> None:
+    manifest = app_page.evaluate("fetch('/manifest.webmanifest').then(r => r.json())")
+    assert manifest["display"] == "standalone" and manifest["start_url"] == "/?source=pwa"
+    assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"}
+    assert any(icon.get("purpose") == "maskable" for icon in manifest["icons"])
+    state = app_page.evaluate("navigator.serviceWorker.ready.then(r => r.active.state)")
+    assert state == "activated"
+    cdp = app_page.context.new_cdp_session(app_page)
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    # Playwright's contexts are incognito profiles, where Chromium never offers to install.
+    assert [e["errorId"] for e in errors if e["errorId"] != "in-incognito"] == []
+
+
+def test_every_public_page_opens_offline(live_app: Flask, app_page: Any, base_url: str) -> None:
+    never_opened = _talk(live_app, "Tesla Virtual Power Plant")
+    app_page.context.set_offline(True)
+    for path, expected in [
+        (f"{CONF}/programme/2020-03-03/", "Programme"),
+        (f"{CONF}/sessions/{never_opened.guid}/", "Tesla Virtual Power Plant"),
+        (f"{CONF}/speakers/akhilesh-gupta/", "Akhilesh Gupta"),
+        (f"{CONF}/rooms/fleming/", "Fleming"),
+        (f"{CONF}/tracks/", "Tracks"),
+        (f"{CONF}/my/", "My schedule"),
+    ]:
+        app_page.goto(base_url + path)
+        assert expected in app_page.locator("h1").first.inner_text(), path
+    assert "You are offline." in app_page.locator('[data-banner="offline"]').inner_text()
+    app_page.context.set_offline(False)
+
+
+def test_stars_made_offline_reach_the_server(live_app: Flask, app_page: Any, base_url: str) -> None:
+    first, second = (_talk(live_app, t).guid for t in ("Kafka Without the Ops", "Open Space: Stre"))
+    app_page.goto(f"{base_url}{CONF}/programme/2020-03-02/")
+    app_page.context.set_offline(True)
+    for guid in (first, second):
+        button = app_page.locator(f"[data-timeline] form[data-guid='{guid}'] button")
+        button.click()
+        app_page.wait_for_function(
+            "g => document.querySelector(`[data-timeline] form[data-guid='${g}'] button`)"
+            ".getAttribute('aria-pressed') === 'true'",
+            arg=guid,
+        )
+    assert app_page.evaluate("window.ccOffline.queue.all().then(q => q.length)") == 2
+    app_page.context.set_offline(False)
+    _wait_until_synced(app_page)
+    assert {first, second} <= set(_server_stars(app_page))
+
+    app_page.context.set_offline(True)
+    app_page.locator(f"[data-timeline] form[data-guid='{first}'] button").click()
+    app_page.reload()
+    pressed = app_page.locator(f"[data-timeline] form[data-guid='{first}'] button")
+    app_page.wait_for_function("window.ccOffline !== undefined")
+    app_page.wait_for_function(
+        "g => document.querySelector(`[data-timeline] form[data-guid='${g}'] button`)"
+        ".getAttribute('aria-pressed') === 'false'",
+        arg=first,
+    )
+    assert pressed.get_attribute("aria-pressed") == "false"
+    still = app_page.locator(f"[data-timeline] form[data-guid='{second}'] button")
+    assert still.get_attribute("aria-pressed") == "true"
+    app_page.context.set_offline(False)
+    _wait_until_synced(app_page)
+    stars = set(_server_stars(app_page))
+    assert first not in stars and second in stars
+
+
+def test_a_changed_programme_reaches_a_saved_page(
+    live_app: Flask, app_page: Any, base_url: str
+) -> None:
+    talk = _talk(live_app, "Tesla Virtual Power Plant")
+    url = f"{base_url}{CONF}/sessions/{talk.guid}/"
+    app_page.goto(url)
+    assert app_page.locator("h1").inner_text() == "Tesla Virtual Power Plant"
+    with get_database_of(live_app).sessionmaker() as db:
+        db.get(Talk, talk.id).title = "Tesla Virtual Power Plant (moved to the big room)"  # type: ignore[union-attr]
+        db.commit()
+    try:
+        app_page.reload()  # the saved copy shows at once; the service worker checks the revision
+        app_page.locator('[data-banner="update"] [data-reload]').click(timeout=30_000)
+        app_page.wait_for_load_state()
+        assert app_page.locator("h1").inner_text().endswith("(moved to the big room)")
+        app_page.context.set_offline(True)
+        app_page.reload()
+        assert app_page.locator("h1").inner_text().endswith("(moved to the big room)")
+        app_page.context.set_offline(False)
+    finally:
+        with get_database_of(live_app).sessionmaker() as db:
+            db.get(Talk, talk.id).title = "Tesla Virtual Power Plant"  # type: ignore[union-attr]
+            db.commit()

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import json
+
+from flask.testing import FlaskClient
+
+
+def test_manifest_is_linked_and_complete(client: FlaskClient, make_conference) -> None:
+    make_conference()
+    response = client.get("/manifest.webmanifest")
+    assert response.mimetype == "application/manifest+json"
+    manifest = json.loads(response.data)
+    assert (manifest["display"], manifest["scope"], manifest["theme_color"]) == (
+        "standalone",
+        "/",
+        "#0b4f9c",
+    )
+    for icon in manifest["icons"]:
+        assert client.get(icon["src"]).status_code == 200
+    page = client.get("/testconf/").text
+    assert '<link rel="manifest" href="/manifest.webmanifest">' in page
+    assert 'name="apple-mobile-web-app-capable" content="yes"' in page
+
+
+def test_service_worker_is_served_from_the_root_and_stamped_with_the_build(
+    app, client: FlaskClient
+) -> None:
+    response = client.get("/sw.js")
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Service-Worker-Allowed"] == "/"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert f'const BUILD = "{app.config["BUILD_ID"]}";' in response.text
+    shell = json.loads(response.text.split("const SHELL = ")[1].split(";\n")[0])
+    assert "/offline/" in shell
+    for url in shell:
+        assert client.get(url).status_code == 200
+
+
+def test_offline_list_names_every_public_page(
+    client: FlaskClient, make_conference, make_talk, queries
+) -> None:
+    conference = make_conference()
+    talks = [
+        make_talk(
+            conference,
+            f"T{n}",
+            start=f"1{n}:00",
+            end=f"1{n}:50",
+            speakers=(f"Speaker {n}",),
+            track="Track",
+        )
+        for n in range(3)
+    ]
+    with queries() as statements:
+        response = client.get("/api/v1/conferences/testconf/offline")
+    listing = response.get_json()
+    assert isinstance(listing["revision"], int) and listing["revision"] >= 1
+    urls = set(listing["urls"])
+    assert {f"/testconf/sessions/{t.guid}/" for t in talks} <= urls
+    assert {
+        "/testconf/",
+        "/testconf/programme/2020-03-02/",
+        "/testconf/programme/2020-03-04/",
+        "/testconf/speakers/speaker-0/",
+        "/testconf/tracks/track/",
+        "/testconf/rooms/fleming/",
+        "/api/v1/conferences/testconf/programme",
+    } <= urls
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    assert len(statements) == 6  # stamp, conference, tracks, speakers, rooms, talks
+    etag = response.headers["ETag"]
+    again = client.get("/api/v1/conferences/testconf/offline", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+
+
+def test_offline_fallback_page(client: FlaskClient) -> None:
+    page = client.get("/offline/")
+    assert page.status_code == 200 and "You are offline" in page.text
