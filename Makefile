@@ -43,6 +43,7 @@ test: $(STAMP) system-deps lint
 bench: $(STAMP) system-deps
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/stars.py
+	$(BIN)/python bench/pwa.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench/results

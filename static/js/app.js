@@ -98,21 +98,10 @@ function setupNow() {
 
 /** Stars: one tap, no reload. Pages are cached for everyone, so the state comes from /api/v1/me
  * (the service worker answers from its copy when offline), plus what is queued offline. */
-async function setupStars() {
+function setupStars() {
   const forms = [...document.querySelectorAll("form.star-form")];
   if (!forms.length) return;
   const offline = window.ccOffline;
-  let me = { stars: [], csrf_token: "" };
-  try {
-    const response = await fetch("/api/v1/me", { credentials: "same-origin" });
-    if (response.ok) me = await response.json();
-  } catch {
-    // offline with no saved copy: start from what is queued here
-  }
-  const starred = new Set(me.stars);
-  for (const item of offline ? await offline.queue.all() : []) {
-    if (item.action === "star") starred.add(item.guid); else starred.delete(item.guid);
-  }
   const show = (form, on) => {
     const button = form.querySelector("button");
     button.setAttribute("aria-pressed", String(on));
@@ -121,11 +110,28 @@ async function setupStars() {
     if (label) label.textContent = label.textContent.replace(/^(Starred: remove|Star)/, on ? "Starred: remove" : "Star");
     form.querySelector("input[name=action]").value = on ? "unstar" : "star";
   };
-  forms.forEach((form) => show(form, starred.has(form.dataset.guid)));
+  // The listener is attached at once, so a tap during loading is never a full-page form post.
+  const state = (async () => {
+    let me = { stars: [], csrf_token: "" };
+    try {
+      const response = await fetch("/api/v1/me", { credentials: "same-origin" });
+      if (response.ok) me = await response.json();
+    } catch {
+      // offline with no saved copy: start from what is queued here
+    }
+    const starred = new Set(me.stars);
+    for (const item of offline ? await offline.queue.all() : []) {
+      if (item.action === "star") starred.add(item.guid); else starred.delete(item.guid);
+    }
+    forms.forEach((form) => show(form, starred.has(form.dataset.guid)));
+    document.documentElement.dataset.starsReady = "yes";
+    return me;
+  })();
   document.addEventListener("submit", async (event) => {
     const form = event.target.closest("form.star-form");
     if (!form) return;
     event.preventDefault();
+    const me = await state;
     const guid = form.dataset.guid;
     const button = form.querySelector("button");
     const on = button.getAttribute("aria-pressed") !== "true";

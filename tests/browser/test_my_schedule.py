@@ -31,6 +31,7 @@ def test_star_see_clash_register_and_open_on_a_second_device(
         live_app, "The Internet of Things", "Monolith Decomposition", "Event Streams as the Source"
     )
     phone.goto(f"{base_url}/qcon-london-2020/programme/2020-03-02/")
+    phone.wait_for_selector("html[data-stars-ready]", state="attached")
     for guid in (keynote, monolith, events):
         button = phone.locator(f"[data-timeline] form.star-form[data-guid='{guid}'] button")
         with phone.expect_response(lambda r, g=guid: r.url.endswith(f"/stars/{g}")) as answer:
@@ -67,6 +68,7 @@ def test_star_see_clash_register_and_open_on_a_second_device(
     assert second.url.endswith("/qcon-london-2020/my/")
     assert sorted(second.locator(".entry .talk-title").all_inner_texts()) == sorted(titles)
     second.goto(f"{base_url}/qcon-london-2020/programme/2020-03-02/")
+    second.wait_for_selector("html[data-stars-ready]", state="attached")
     pressed = second.locator("[data-timeline] .star[aria-pressed='true']")
     pressed.first.wait_for()
     assert pressed.count() == 3

@@ -87,6 +87,7 @@ def test_every_public_page_opens_offline(live_app: Flask, app_page: Any, base_ur
 def test_stars_made_offline_reach_the_server(live_app: Flask, app_page: Any, base_url: str) -> None:
     first, second = (_talk(live_app, t).guid for t in ("Kafka Without the Ops", "Open Space: Stre"))
     app_page.goto(f"{base_url}{CONF}/programme/2020-03-02/")
+    app_page.wait_for_selector("html[data-stars-ready]", state="attached")
     app_page.context.set_offline(True)
     for guid in (first, second):
         button = app_page.locator(f"[data-timeline] form[data-guid='{guid}'] button")
@@ -143,3 +144,47 @@ def test_a_changed_programme_reaches_a_saved_page(
         with get_database_of(live_app).sessionmaker() as db:
             db.get(Talk, talk.id).title = "Tesla Virtual Power Plant"  # type: ignore[union-attr]
             db.commit()
+
+
+def test_a_new_app_version_takes_over_when_the_attendee_agrees(
+    live_app: Flask, app_page: Any, base_url: str
+) -> None:
+    old_build = live_app.config["BUILD_ID"]
+    old_caches = app_page.evaluate("caches.keys()")
+    assert f"shell-{old_build}" in old_caches
+    live_app.config["BUILD_ID"] = "next-build-for-test"
+    try:
+        app_page.evaluate("navigator.serviceWorker.ready.then(r => r.update())")
+        update = app_page.locator('[data-banner="update"] [data-update]')
+        update.click(timeout=30_000)
+        app_page.wait_for_function("caches.has('shell-next-build-for-test')", timeout=30_000)
+        app_page.wait_for_load_state()
+        app_page.wait_for_function("document.documentElement.dataset.offlineReady", timeout=60_000)
+        keys = app_page.evaluate("caches.keys()")
+        assert f"shell-{old_build}" not in keys and f"pages-{old_build}" not in keys
+        assert "pages-next-build-for-test" in keys
+    finally:
+        live_app.config["BUILD_ID"] = old_build
+
+
+def test_signing_out_forgets_the_saved_private_pages(
+    live_app: Flask, app_page: Any, base_url: str
+) -> None:
+    app_page.goto(f"{base_url}/register")
+    app_page.fill("#f-email", "offline.signout@example.org")
+    app_page.fill("#f-password", "correct horse battery")
+    app_page.fill("#f-confirm", "correct horse battery")
+    app_page.click("form.form button[type=submit]")
+    assert app_page.url.endswith(f"{CONF}/my/")
+    app_page.goto(f"{base_url}{CONF}/my/")
+    saved = f"caches.match('{CONF}/my/', {{cacheName: 'private'}}).then(r => r ? r.text() : '')"
+    assert "Signed in as" in app_page.evaluate(saved)
+    app_page.goto(f"{base_url}/settings/")
+    app_page.click("form[data-sign-out] button")
+    app_page.wait_for_load_state()
+    assert "Signed in as" not in app_page.evaluate(saved)  # gone, or a signed-out copy
+    app_page.context.set_offline(True)
+    app_page.goto(f"{base_url}{CONF}/my/")
+    assert "offline.signout@example.org" not in app_page.content()
+    assert "Signed in as" not in app_page.content()
+    app_page.context.set_offline(False)
