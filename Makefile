@@ -23,7 +23,8 @@ run: $(STAMP)
 	$(BIN)/flask --app app init-db
 	$(BIN)/flask --app app load-demo --today
 	@echo "Conference Companion is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) 'app:create_app()'
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - \
+	  --logger-class companion.logs.GunicornLogger 'app:create_app()'
 
 ## system-deps: Debian's chromium and postgresql, when missing (needs root; skipped otherwise)
 system-deps:
@@ -35,8 +36,14 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The second, independent iCalendar parser (ical.js) for the feed tests.
+tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/js --silent --no-audit --no-fund && touch $@; \
+	else echo "npm not found: the ical.js tests will be skipped (or fail in CI)."; fi
+
 ## test: lint, then the whole suite on SQLite and PostgreSQL, and in Chromium
-test: $(STAMP) system-deps lint
+test: $(STAMP) system-deps lint tests/js/node_modules/.installed
 	TEST_DATABASE_URL="$$(.ci/postgres.sh || true)" $(BIN)/pytest
 
 ## bench: throughput and latency with gunicorn (2 workers) and wrk; see docs/benchmarks.md

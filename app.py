@@ -8,12 +8,13 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from companion import cli, db, errors, security, templating, web
+from companion import cli, db, errors, logs, security, templating, web
 from companion.accounts import login
 from companion.accounts.views import bp as accounts_bp
 from companion.agenda.views import bp as agenda_bp
 from companion.api.views import bp as api_bp
 from companion.config import Config
+from companion.ical.views import bp as ical_bp
 from companion.offline.views import bp as offline_bp
 from companion.programme import revision
 from companion.programme.views import bp as programme_bp
@@ -37,6 +38,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=count, x_proto=count, x_host=count
         )
+    logs.init_app(app)
     db.init_app(app)
     revision.install(db.get_database_of(app).sessionmaker)
     web.init_app(app)
@@ -49,5 +51,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(agenda_bp)
     app.register_blueprint(offline_bp)
+    app.register_blueprint(ical_bp)
     cli.init_app(app)
     return app

@@ -51,6 +51,41 @@ def prepare_database(path: Path) -> str:
     return url
 
 
+def make_feed_user(url: str, stars: int = 30) -> str:
+    """A user with `stars` starred demo sessions and a calendar feed; returns the feed's path."""
+    import random
+
+    from sqlalchemy import select
+
+    sys.path.insert(0, str(ROOT))
+    from app import create_app
+    from companion.accounts.models import FeedToken, User
+    from companion.agenda.models import Star
+    from companion.db import get_database_of
+    from companion.programme.models import Conference, Talk
+
+    app = create_app({"DATABASE_URL": url})
+    with get_database_of(app).sessionmaker() as db:
+        talks = list(
+            db.execute(
+                select(Talk)
+                .join(Conference)
+                .where(Conference.slug == "qcon-london-2020", Talk.kind != "break")
+            ).scalars()
+        )
+        user = User(name="Feed reader")
+        db.add(user)
+        db.flush()
+        for talk in random.Random(3).sample(talks, stars):
+            star = Star(user_id=user.id, talk_id=talk.id)
+            star.remember(talk)
+            db.add(star)
+        db.add(FeedToken(user_id=user.id, token="bench-feed-token"))
+        db.commit()
+    get_database_of(app).engine.dispose()
+    return "/feeds/bench-feed-token.ics"
+
+
 def main() -> None:
     """Run every scenario and write the results table."""
     parser = argparse.ArgumentParser()
@@ -58,6 +93,7 @@ def main() -> None:
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     url = prepare_database(RESULTS / "bench.db")
+    feed_path = make_feed_user(url)
     rows: list[tuple[str, str, dict[str, float]]] = []
     gz = {"Accept-Encoding": "gzip"}
 
@@ -89,7 +125,10 @@ def main() -> None:
                     "programme day page": f"{base}/{conf}/programme/{day}/",
                     "session page": f"{base}/{conf}/sessions/{guid}/",
                     "programme JSON": f"{base}/api/v1/conferences/{conf}/programme",
+                    "programme calendar (schedule.ics)": f"{base}/{conf}/schedule.ics",
                 }
+                if conf == "qcon-london-2020":
+                    pages["private feed, 30 stars"] = f"{base}{feed_path}"
                 if cache_label == "cached":  # search is never page-cached: measure it once
                     search_url = f"{base}/{conf}/search?q=microservices+lessons"
                     rows.append(

@@ -161,6 +161,7 @@ def init_app(app: Flask) -> None:
     # Search results get their own small cache, so a stream of unique queries cannot push the
     # programme pages out.
     app.extensions["companion.search_cache"] = PageCache(min(128, app.config["PAGE_CACHE_SIZE"]))
+    app.extensions["companion.feed_cache"] = PageCache(min(256, app.config["PAGE_CACHE_SIZE"]))
     app.extensions["companion.static_hashes"] = {}
     app.jinja_env.globals["static_url"] = static_url
 

@@ -51,6 +51,9 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(100), default="")
     reminder_minutes: Mapped[int] = mapped_column(Integer, default=DEFAULT_REMINDER_MINUTES)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When the user's stars or reminder lead time last changed (their calendar feed's
+    #: Last-Modified: an unstar leaves no other trace).
+    schedule_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     roles: Mapped[list[Role]] = relationship(
         back_populates="user", lazy="raise", cascade="all, delete-orphan"
@@ -152,3 +155,17 @@ class SignInFailure(Base):
     #: "account:<email>" or "address:<ip>".
     key: Mapped[str] = mapped_column(String(300))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FeedToken(Base):
+    """The secret in a user's feed URL. Kept as is (not hashed), because the person must be able
+    to copy their feed address again; it opens a read-only view of their stars and nothing else,
+    and replacing it makes the old address answer 404."""
+
+    __tablename__ = "feed_tokens"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from companion.accounts import throttle
 from companion.accounts.models import (
     DeviceLink,
+    FeedToken,
     LoginSession,
     Role,
     RoleKind,
@@ -20,7 +21,8 @@ from companion.accounts.models import (
     new_token,
     token_hash,
 )
-from companion.db import session
+from companion.accounts.queries import feed_token_of
+from companion.db import session, utcnow
 from companion.errors import BadRequest, CompanionError, NotFound
 
 #: Shortest password accepted (NIST 800-63B asks for at least 8 and no composition rules).
@@ -187,7 +189,9 @@ def update_settings(user: User, *, name: str, reminder_minutes: int) -> None:
     if not 0 <= reminder_minutes <= 60:
         raise FieldError("reminder_minutes", "Choose between 0 and 60 minutes.")
     user.name = name.strip()[:100]
-    user.reminder_minutes = reminder_minutes
+    if user.reminder_minutes != reminder_minutes:
+        user.reminder_minutes = reminder_minutes
+        user.schedule_changed_at = utcnow()
     session.flush()
 
 
@@ -234,3 +238,25 @@ def grant(user: User, conference_id: int, kind: RoleKind, track_id: int | None =
             Role(user_id=user.id, conference_id=conference_id, kind=kind.value, track_id=track_id)
         )
         session.flush()
+
+
+def ensure_feed_token(user: User) -> str:
+    """The user's feed token, made on first use (256 random bits)."""
+    token = feed_token_of(user.id)
+    if token is None:
+        token = secrets.token_urlsafe(32)
+        session.add(FeedToken(user_id=user.id, token=token))
+        session.flush()
+    return token
+
+
+def replace_feed_token(user: User) -> str:
+    """A new address for the feed; the old one answers 404 from now on."""
+    revoke_feed_token(user)
+    return ensure_feed_token(user)
+
+
+def revoke_feed_token(user: User) -> None:
+    """Turn the feed off."""
+    session.execute(delete(FeedToken).where(FeedToken.user_id == user.id))
+    session.flush()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import url_for
 from sqlalchemy import select
 
-from companion.accounts.models import Role, RoleKind, User
+from companion.accounts.models import FeedToken, Role, RoleKind, User
 from companion.db import session
 from companion.errors import NotFound
 
@@ -76,3 +77,16 @@ def is_organiser_anywhere(user_id: int) -> bool:
         ).first()
         is not None
     )
+
+
+def feed_token_of(user_id: int) -> str | None:
+    """The user's calendar feed token, if they turned the feed on (My schedule, settings)."""
+    return session.execute(
+        select(FeedToken.token).where(FeedToken.user_id == user_id)
+    ).scalar_one_or_none()
+
+
+def feed_url(user_id: int) -> str | None:
+    """The user's private calendar feed URL, if the feed is on."""
+    token = feed_token_of(user_id)
+    return url_for("ical.private_feed", token=token, _external=True) if token else None

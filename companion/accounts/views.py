@@ -167,8 +167,34 @@ def settings() -> Page:
             flash(message, "success")
             return redirect(url_for("accounts.settings"))
     return render_template(
-        "accounts/settings.html", me=me, errors=errors, form=request.form, conf=_current()
+        "accounts/settings.html",
+        feed_url=queries.feed_url(me.id),
+        me=me,
+        errors=errors,
+        form=request.form,
+        conf=_current(),
     ), 422 if errors else 200
+
+
+@bp.post("/settings/calendar-feed")
+@login_required
+def calendar_feed() -> BaseResponse:
+    """Turn the private calendar feed on, give it a new address (the old one stops working), or
+    turn it off."""
+    me: User = current_user
+    action = request.form.get("action", "enable")
+    if action == "revoke":
+        operations.revoke_feed_token(me)
+        message = "Your calendar feed is turned off; its address no longer works."
+    elif action == "replace":
+        operations.replace_feed_token(me)
+        message = "Your calendar feed has a new address. Subscribe to it again."
+    else:
+        operations.ensure_feed_token(me)
+        message = "Your calendar feed is ready: subscribe to it below."
+    session.commit()
+    flash(message, "success")
+    return redirect(safe_next(request.form.get("next"), url_for("accounts.settings")))
 
 
 @bp.route("/link/<token>", methods=["GET", "POST"])

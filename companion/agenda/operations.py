@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from companion.accounts.models import User
 from companion.accounts.operations import on_merge
 from companion.agenda.models import Star
 from companion.db import session, utcnow
@@ -27,13 +28,24 @@ def star(user_id: int, talk: Talk) -> bool:
     insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgres_insert
     statement = insert(Star).values(values).on_conflict_do_nothing().returning(Star.talk_id)
     # RETURNING says whether a row went in (rowcount is -1 on some drivers for this statement).
-    return session.execute(statement).first() is not None
+    created = session.execute(statement).first() is not None
+    if created:
+        _schedule_changed(user_id)
+    return created
 
 
 def unstar(user_id: int, talk: Talk) -> bool:
     """Unstar `talk`; True when it was starred."""
     result = session.execute(delete(Star).where(Star.user_id == user_id, Star.talk_id == talk.id))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    removed = bool(result.rowcount)  # type: ignore[attr-defined]
+    if removed:
+        _schedule_changed(user_id)
+    return removed
+
+
+def _schedule_changed(user_id: int) -> None:
+    # The private calendar feed's Last-Modified: an unstar leaves no other trace.
+    session.execute(update(User).where(User.id == user_id).values(schedule_changed_at=utcnow()))
 
 
 def acknowledge_changes(user_id: int, stars: list[Star]) -> None:
@@ -62,4 +74,5 @@ def move_stars(from_user_id: int, to_user_id: int) -> None:
                 )
             )
     session.execute(delete(Star).where(Star.user_id == from_user_id))
+    _schedule_changed(to_user_id)
     session.flush()

@@ -13,7 +13,7 @@ from companion import clock
 from companion.accounts import operations as accounts
 from companion.accounts.login import sign_in
 from companion.accounts.models import User
-from companion.accounts.queries import powers
+from companion.accounts.queries import feed_url, powers
 from companion.agenda import operations, schedule
 from companion.agenda.queries import star_counts, starred_guids, stars_in
 from companion.db import session
@@ -48,6 +48,7 @@ def my_schedule(conf: str) -> str:
         conf=conference,
         me=me,
         plan=plan,
+        feed_url=feed_url(me.id) if me else None,
         can_see_counts=bool(me and powers(me.id, conference.id).any),
     )
 

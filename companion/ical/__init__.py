@@ -1,0 +1,1 @@
+"""iCalendar export: one session, a track, the whole programme, and a private feed of my stars."""
