@@ -15,6 +15,8 @@ from companion.agenda.views import bp as agenda_bp
 from companion.api.views import bp as api_bp
 from companion.config import Config
 from companion.ical.views import bp as ical_bp
+from companion.notify import outbox, vapid
+from companion.notify.views import bp as notify_bp
 from companion.offline.views import bp as offline_bp
 from companion.programme import revision
 from companion.programme.views import bp as programme_bp
@@ -41,6 +43,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     logs.init_app(app)
     db.init_app(app)
     revision.install(db.get_database_of(app).sessionmaker)
+    outbox.install(db.get_database_of(app).sessionmaker)
+    vapid.init_app(app)
     web.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
@@ -52,5 +56,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(agenda_bp)
     app.register_blueprint(offline_bp)
     app.register_blueprint(ical_bp)
+    app.register_blueprint(notify_bp)
     cli.init_app(app)
     return app

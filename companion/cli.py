@@ -139,7 +139,40 @@ def grant_role(email: str, slug: str, organiser: bool, track_slug: str | None) -
     )
 
 
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Run one cycle and stop (tests, cron).")
+@click.option(
+    "--concurrency",
+    default=16,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="Pushes in flight at once.",
+)
+@click.option("--batch", default=200, show_default=True, type=click.IntRange(1, 10000))
+@with_appcontext
+def worker(once: bool, concurrency: int, batch: int) -> None:
+    """Send notifications: plan reminders, close change alerts, deliver pushes. Run any number."""
+    import signal
+    import threading
+
+    from companion.notify.worker import Worker
+
+    runner = Worker(
+        current_app._get_current_object(),  # type: ignore[attr-defined]
+        concurrency=concurrency,
+        batch=batch,
+    )
+    if once:
+        click.echo(f"Handled {runner.run_once()} deliveries.")
+        return
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo("Notification worker running (Ctrl-C stops it).")
+    runner.run_forever(stop)
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for cmd in (init_db, load_demo, load_synthetic, create_user, grant_role):
+    for cmd in (init_db, load_demo, load_synthetic, create_user, grant_role, worker):
         app.cli.add_command(cmd)

@@ -52,6 +52,12 @@ class Config:
     #: How many reverse proxies stand in front of the app (their X-Forwarded-* headers are then
     #: trusted, so sign-in limits count the real client address). 0: none.
     PROXY_COUNT: int = 0
+    #: VAPID private key (PEM) for Web Push; generated into instance/ outside production.
+    VAPID_PRIVATE_KEY: str = ""
+    #: Who push services contact about our traffic (RFC 8292 "sub").
+    VAPID_SUBJECT: str = "mailto:organisers@conference-companion.invalid"
+    #: Edits of one session within this many seconds make one change alert.
+    PUSH_DEBOUNCE_SECONDS: int = 120
     #: Longest search query accepted, in characters.
     SEARCH_MAX_LENGTH: int = 200
     #: Flask-WTF: CSRF tokens do not expire while the tab stays open (a phone keeps tabs for days).
@@ -77,6 +83,12 @@ class Config:
             if production:
                 raise ConfigError("DATABASE_URL must be set when COMPANION_ENV=production.")
             database_url = "sqlite:///" + str(Path(instance_path) / "companion.db")
+        vapid_key = env.get("VAPID_PRIVATE_KEY", "").replace("\\n", "\n")
+        if production and not vapid_key:
+            raise ConfigError(
+                "VAPID_PRIVATE_KEY must be set when COMPANION_ENV=production "
+                "(every app server and worker must sign with the same key)."
+            )
         if database_url.startswith("postgres://"):
             database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
         elif database_url.startswith("postgresql://"):
@@ -88,6 +100,11 @@ class Config:
             "DEFAULT_CONFERENCE": env.get("DEFAULT_CONFERENCE") or cls.DEFAULT_CONFERENCE,
             "PAGE_CACHE_SIZE": int(env.get("PAGE_CACHE_SIZE", cls.PAGE_CACHE_SIZE)),
             "PROXY_COUNT": int(env.get("PROXY_COUNT", cls.PROXY_COUNT)),
+            "VAPID_PRIVATE_KEY": vapid_key,
+            "VAPID_SUBJECT": env.get("VAPID_SUBJECT", cls.VAPID_SUBJECT),
+            "PUSH_DEBOUNCE_SECONDS": int(
+                env.get("PUSH_DEBOUNCE_SECONDS", cls.PUSH_DEBOUNCE_SECONDS)
+            ),
             "FIXED_NOW": env.get("COMPANION_NOW") or cls.FIXED_NOW,
             "SEARCH_MAX_LENGTH": cls.SEARCH_MAX_LENGTH,
             "WTF_CSRF_TIME_LIMIT": cls.WTF_CSRF_TIME_LIMIT,

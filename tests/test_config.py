@@ -40,3 +40,11 @@ def test_production_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
 def test_production_refuses_to_start_without_a_database(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="DATABASE_URL must be set"):
         Config.from_env(str(tmp_path), {"COMPANION_ENV": "production", "SECRET_KEY": "s"})
+
+
+def test_production_refuses_to_start_without_a_vapid_key(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="VAPID_PRIVATE_KEY must be set"):
+        Config.from_env(
+            str(tmp_path),
+            {"COMPANION_ENV": "production", "SECRET_KEY": "s", "DATABASE_URL": "postgresql://h/db"},
+        )

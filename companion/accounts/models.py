@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -50,6 +51,9 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(100), default="")
     reminder_minutes: Mapped[int] = mapped_column(Integer, default=DEFAULT_REMINDER_MINUTES)
+    #: Push a reminder before each starred session / an alert when one changes.
+    reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    changes_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: When the user's stars or reminder lead time last changed (their calendar feed's
     #: Last-Modified: an unstar leaves no other trace).

@@ -1,0 +1,43 @@
+"""Writes to push subscriptions."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+
+from companion.accounts.operations import on_merge
+from companion.db import session
+from companion.notify.models import PushSubscription
+
+
+def save_subscription(user_id: int, endpoint: str, p256dh: str, auth: str) -> bool:
+    """Store or refresh a device's subscription; True when it is new. An endpoint belongs to one
+    browser, so it moves to whoever is signed in there now."""
+    existing = session.execute(
+        select(PushSubscription).where(PushSubscription.endpoint == endpoint)
+    ).scalar_one_or_none()
+    if existing is None:
+        session.add(PushSubscription(user_id=user_id, endpoint=endpoint, p256dh=p256dh, auth=auth))
+        session.flush()
+        return True
+    existing.user_id, existing.p256dh, existing.auth = user_id, p256dh, auth
+    session.flush()
+    return False
+
+
+def remove_subscription(user_id: int, endpoint: str) -> None:
+    """Forget a device's subscription (only the user's own)."""
+    session.execute(
+        delete(PushSubscription).where(
+            PushSubscription.user_id == user_id, PushSubscription.endpoint == endpoint
+        )
+    )
+
+
+@on_merge
+def move_subscriptions(from_user_id: int, to_user_id: int) -> None:
+    """A guest's devices keep their notifications after signing in."""
+    for subscription in session.execute(
+        select(PushSubscription).where(PushSubscription.user_id == from_user_id)
+    ).scalars():
+        subscription.user_id = to_user_id
+    session.flush()

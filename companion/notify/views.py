@@ -1,0 +1,82 @@
+"""Push subscriptions (one per device), the public key, notification settings, and the
+organisers' delivery-health page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask_login import current_user, login_required
+
+from companion.accounts.models import User
+from companion.accounts.queries import powers
+from companion.db import session
+from companion.errors import BadRequest
+from companion.notify import queries
+from companion.notify.operations import remove_subscription, save_subscription
+from companion.programme.queries import get_conference_or_404
+from companion.web import private
+
+bp = Blueprint("notify", __name__)
+bp.after_request(private)
+
+
+@bp.get("/api/v1/push/key")
+def public_key() -> Response:
+    """The VAPID public key for PushManager.subscribe (applicationServerKey)."""
+    return jsonify(public_key=current_app.config["VAPID_PUBLIC_KEY"])
+
+
+def _subscription_fields() -> tuple[str, str, str]:
+    data: Any = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadRequest("Send the subscription as JSON: {endpoint, keys: {p256dh, auth}}.")
+    keys: dict[str, Any] = data["keys"] if isinstance(data.get("keys"), dict) else {}
+    endpoint, p256dh, auth = data.get("endpoint"), keys.get("p256dh"), keys.get("auth")
+    if not all(isinstance(v, str) and v for v in (endpoint, p256dh, auth)):
+        raise BadRequest("A subscription needs an endpoint and its p256dh and auth keys.")
+    assert isinstance(endpoint, str) and isinstance(p256dh, str) and isinstance(auth, str)
+    if not endpoint.startswith("https://") and not current_app.config.get("PUSH_ALLOW_HTTP"):
+        raise BadRequest("A push endpoint must be an https:// URL.")
+    if len(endpoint) > 1000 or len(p256dh) > 200 or len(auth) > 100:
+        raise BadRequest("That subscription is too long to be real.")
+    return endpoint, p256dh, auth
+
+
+@bp.post("/api/v1/me/push-subscriptions")
+@login_required
+def subscribe() -> tuple[Response, int]:
+    """Store this device's push subscription (idempotent: the same endpoint is updated)."""
+    me: User = current_user
+    created = save_subscription(me.id, *_subscription_fields())
+    session.commit()
+    return jsonify(subscribed=True), 201 if created else 200
+
+
+@bp.delete("/api/v1/me/push-subscriptions")
+@login_required
+def unsubscribe() -> Response:
+    """Forget this device's subscription (turning notifications off)."""
+    me: User = current_user
+    data: Any = request.get_json(silent=True) or {}
+    endpoint = data.get("endpoint") if isinstance(data, dict) else None
+    if not isinstance(endpoint, str) or not endpoint:
+        raise BadRequest("Name the endpoint to unsubscribe.")
+    remove_subscription(me.id, endpoint)
+    session.commit()
+    return jsonify(subscribed=False)
+
+
+@bp.get("/<conf>/admin/notifications/")
+@login_required
+def health(conf: str) -> str:
+    """Delivery health for organisers: pending, sent, retrying, failed, removed; last errors."""
+    conference = get_conference_or_404(conf)
+    if not powers(current_user.id, conference.id).organiser:
+        abort(403, "Only organisers of this conference can see notification health.")
+    return render_template(
+        "notify/health.html",
+        conf=conference,
+        summary=queries.delivery_summary(conference),
+        errors=queries.recent_errors(conference),
+    )
