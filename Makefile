@@ -18,11 +18,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	rm -f $(VENV)/.installed-* && touch $@
 
-## run: install, migrate, load the demo (shifted to today) and serve on http://$(HOST):$(PORT)/
+## run: install, migrate, load the demo (shifted to today), then serve on http://$(HOST):$(PORT)/
+##      with the notification worker running beside the web server
 run: $(STAMP)
 	$(BIN)/flask --app app init-db
 	$(BIN)/flask --app app load-demo --today
 	@echo "Conference Companion is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	@$(BIN)/flask --app app worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - \
 	  --logger-class companion.logs.GunicornLogger 'app:create_app()'
 

@@ -58,6 +58,8 @@ class Config:
     VAPID_SUBJECT: str = "mailto:organisers@conference-companion.invalid"
     #: Edits of one session within this many seconds make one change alert.
     PUSH_DEBOUNCE_SECONDS: int = 120
+    #: How long a worker owns a claimed delivery; after a crash another worker sends it then.
+    PUSH_LEASE_SECONDS: int = 60
     #: Longest search query accepted, in characters.
     SEARCH_MAX_LENGTH: int = 200
     #: Flask-WTF: CSRF tokens do not expire while the tab stays open (a phone keeps tabs for days).
@@ -102,6 +104,7 @@ class Config:
             "PROXY_COUNT": int(env.get("PROXY_COUNT", cls.PROXY_COUNT)),
             "VAPID_PRIVATE_KEY": vapid_key,
             "VAPID_SUBJECT": env.get("VAPID_SUBJECT", cls.VAPID_SUBJECT),
+            "PUSH_LEASE_SECONDS": int(env.get("PUSH_LEASE_SECONDS", cls.PUSH_LEASE_SECONDS)),
             "PUSH_DEBOUNCE_SECONDS": int(
                 env.get("PUSH_DEBOUNCE_SECONDS", cls.PUSH_DEBOUNCE_SECONDS)
             ),

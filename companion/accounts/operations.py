@@ -184,11 +184,14 @@ def reset_password(target: User) -> str:
     return password
 
 
-def update_settings(user: User, *, name: str, reminder_minutes: int) -> None:
-    """Save the name and the reminder lead time (0–60 minutes)."""
+def update_settings(
+    user: User, *, name: str, reminder_minutes: int, reminders: bool = True, changes: bool = True
+) -> None:
+    """Save the name, the reminder lead time (0–60 minutes) and which notifications to get."""
     if not 0 <= reminder_minutes <= 60:
         raise FieldError("reminder_minutes", "Choose between 0 and 60 minutes.")
     user.name = name.strip()[:100]
+    user.reminders_enabled, user.changes_enabled = reminders, changes
     if user.reminder_minutes != reminder_minutes:
         user.reminder_minutes = reminder_minutes
         user.schedule_changed_at = utcnow()

@@ -154,7 +154,11 @@ def settings() -> Page:
                 if not minutes.isdigit():
                     raise FieldError("reminder_minutes", "Choose between 0 and 60 minutes.")
                 operations.update_settings(
-                    me, name=form.get("name", ""), reminder_minutes=int(minutes)
+                    me,
+                    name=form.get("name", ""),
+                    reminder_minutes=int(minutes),
+                    reminders=bool(form.get("reminders_enabled")),
+                    changes=bool(form.get("changes_enabled")),
                 )
                 message = "Settings saved."
             session.commit()

@@ -8,7 +8,9 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from flask_login import current_user, login_required
 
+from companion.accounts.login import sign_in
 from companion.accounts.models import User
+from companion.accounts.operations import create_guest
 from companion.accounts.queries import powers
 from companion.db import session
 from companion.errors import BadRequest
@@ -44,11 +46,14 @@ def _subscription_fields() -> tuple[str, str, str]:
 
 
 @bp.post("/api/v1/me/push-subscriptions")
-@login_required
 def subscribe() -> tuple[Response, int]:
-    """Store this device's push subscription (idempotent: the same endpoint is updated)."""
-    me: User = current_user
-    created = save_subscription(me.id, *_subscription_fields())
+    """Store this device's push subscription (idempotent: the same endpoint is updated). Like the
+    first star, it makes a guest when nobody is signed in here."""
+    fields = _subscription_fields()
+    me: User = current_user if current_user.is_authenticated else create_guest()
+    if not current_user.is_authenticated:
+        sign_in(me, remember=True)
+    created = save_subscription(me.id, *fields)
     session.commit()
     return jsonify(subscribed=True), 201 if created else 200
 

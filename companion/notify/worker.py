@@ -34,7 +34,7 @@ from companion.notify.models import (
 
 log = logging.getLogger(__name__)
 
-#: How long a claimed delivery belongs to its worker.
+#: How long a claimed delivery belongs to its worker (config PUSH_LEASE_SECONDS).
 LEASE = timedelta(seconds=60)
 #: Backoff: BASE · 2^(attempt−1), ±25 % jitter, at most CAP.
 BACKOFF_BASE = timedelta(seconds=5)
@@ -75,6 +75,7 @@ class Worker:
         self.max_attempts = max_attempts
         self.timeout = timeout
         self.sessionmaker = get_database_of(app).sessionmaker
+        self.lease = timedelta(seconds=app.config.get("PUSH_LEASE_SECONDS", LEASE.seconds))
         self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="push")
 
     def plan(self, now: datetime) -> None:
@@ -108,7 +109,7 @@ class Worker:
                 session.execute(
                     update(Delivery)
                     .where(Delivery.id.in_(picked.scalar_subquery()))
-                    .values(claimed_until=now + LEASE, attempts=Delivery.attempts + 1)
+                    .values(claimed_until=now + self.lease, attempts=Delivery.attempts + 1)
                     .returning(Delivery.id)
                     .execution_options(synchronize_session=False)
                 ).scalars()

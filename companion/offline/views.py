@@ -68,7 +68,12 @@ def service_worker() -> Response:
     shell = [static_url(name) for name in SHELL_FILES] + [url_for("offline.fallback")]
 
     def render() -> str:
-        return render_template("offline/sw.js", build=current_app.config["BUILD_ID"], shell=shell)
+        return render_template(
+            "offline/sw.js",
+            build=current_app.config["BUILD_ID"],
+            shell=shell,
+            icon=static_url("icons/icon-192.png"),
+        )
 
     response = cached_response(
         ("sw.js",), make_etag("sw.js"), render, mimetype="text/javascript", cache_control="no-cache"

@@ -4,6 +4,7 @@
 // fallback; My schedule network-first from a private cache that sign-out clears.
 const BUILD = {{ build|tojson }};
 const SHELL = {{ shell|tojson }};
+const ICON = {{ icon|tojson }};
 const SHELL_CACHE = `shell-${BUILD}`;
 const PAGES_CACHE = `pages-${BUILD}`;
 const PRIVATE_CACHE = "private";
@@ -180,6 +181,35 @@ async function notify(message, client) {
   for (const each of all) each.postMessage(message);
   if (client && !all.some((each) => each.id === client.id)) client.postMessage?.(message);
 }
+
+// Web Push: show the message; a tag per session makes repeats replace each other.
+self.addEventListener("push", (event) => {
+  let data;
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch {
+    data = { body: event.data ? event.data.text() : "" };
+  }
+  event.waitUntil(self.registration.showNotification(data.title || "Conference Companion", {
+    body: data.body || "",
+    tag: data.tag || undefined,
+    renotify: Boolean(data.tag && data.kind === "change"),
+    icon: ICON,
+    badge: ICON,
+    data: { url: data.url || "/" },
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = new URL(event.notification.data?.url || "/", self.location.origin).href;
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    const open = windows.find((client) => client.url === url);
+    if (open) return open.focus();
+    return self.clients.openWindow(url);
+  })());
+});
 
 async function age(url, port) {
   const cached = await caches.match(url, { ignoreVary: true, ignoreSearch: true });
