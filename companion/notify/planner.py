@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload
@@ -43,9 +43,9 @@ def _where(talk: Talk) -> str:
     return talk.room.label if talk.room else "room to be announced"
 
 
-def reminder_key(talk: Talk, user_id: int) -> str:
+def reminder_key(talk_id: int, user_id: int, start: datetime) -> str:
     """One reminder per (session, user, start time): a moved session gets a new one."""
-    return f"reminder:{talk.id}:{user_id}:{talk.start.isoformat()}"
+    return f"reminder:{talk_id}:{user_id}:{start.isoformat()}"
 
 
 def plan_reminders(session: Session, *, now: datetime) -> int:
@@ -71,7 +71,7 @@ def plan_reminders(session: Session, *, now: datetime) -> int:
         lead = max(int((talk.start - now).total_seconds() // 60), 0)
         wanted.append(
             {
-                "key": reminder_key(talk, user_id),
+                "key": reminder_key(talk.id, user_id, talk.start),
                 "kind": NotificationKind.REMINDER.value,
                 "talk_id": talk.id,
                 "user_id": user_id,
@@ -101,23 +101,29 @@ def plan_reminders(session: Session, *, now: datetime) -> int:
 
 
 def _withdraw_stale_reminders(session: Session, *, now: datetime) -> None:
-    stale = []
-    for notification, talk in session.execute(
-        select(Notification, Talk)
+    rows = session.execute(
+        select(
+            Notification.id,
+            Notification.key,
+            Notification.user_id,
+            Talk.id.label("talk"),
+            Talk.start.label("start"),
+            Talk.status,
+            Star.talk_id.label("starred"),
+        )
         .join(Talk, Talk.id == Notification.talk_id)
+        .outerjoin(
+            Star, and_(Star.talk_id == Notification.talk_id, Star.user_id == Notification.user_id)
+        )
         .where(Notification.kind == NotificationKind.REMINDER.value, Notification.expires_at > now)
-    ).all():
-        starred = session.execute(
-            select(Star.talk_id).where(
-                Star.talk_id == talk.id, Star.user_id == notification.user_id
-            )
-        ).first()
-        if (
-            notification.key != reminder_key(talk, notification.user_id or 0)
-            or talk.cancelled
-            or not starred
-        ):
-            stale.append(notification.id)
+    ).all()
+    stale = [
+        row.id
+        for row in rows
+        if row.key != reminder_key(row.talk, row.user_id or 0, row.start)
+        or row.status == TalkStatus.CANCELLED.value
+        or row.starred is None
+    ]
     if stale:
         # Only what has not gone out yet: sent deliveries stay as the record.
         session.execute(

@@ -64,6 +64,8 @@ class PushService:
         service = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive: senders pool their connections
+
             def do_POST(self) -> None:
                 service._handle(self)
 

@@ -166,3 +166,45 @@ def test_bad_subscriptions_are_refused(app: Flask, talks, device, push_service) 
         headers={"Sec-Fetch-Site": "same-origin"},
     )
     assert insecure.status_code == 400 and "https://" in insecure.get_json()["error"]["message"]
+
+
+def test_people_who_turned_reminders_off_get_none(
+    app: Flask, talks, device, worker: Worker, push_service: PushService
+) -> None:
+    client, _ = device(talks["streams"])
+    client.post(
+        "/settings/",
+        data={"form": "profile", "name": "", "reminder_minutes": "10", "changes_enabled": "1"},
+        headers={"Sec-Fetch-Site": "same-origin"},
+    )
+    worker.run_once()
+    assert push_service.received == []
+
+
+def test_organisers_see_delivery_health(
+    app: Flask,
+    talks,
+    device,
+    worker: Worker,
+    push_service: PushService,
+    make_user,
+    grant_role,
+    dbs: Session,
+) -> None:
+    from companion.programme.models import Conference
+    from tests.conftest import sign_in
+
+    _, subscription = device(talks["streams"])
+    push_service.answer(subscription["endpoint"], (500, {}))
+    worker.run_once()
+    boss = make_user(email="boss@example.org")
+    grant_role(boss, dbs.execute(select(Conference)).scalar_one(), "organiser")
+    organiser = app.test_client()
+    sign_in(organiser, email="boss@example.org")
+    page = organiser.get("/testconf/admin/notifications/").text
+    assert '<span class="tile-big">1</span><span>Retrying</span>' in page
+    assert "500 from the push service" in page
+    attendee = app.test_client()
+    make_user(email="ada@example.org")
+    sign_in(attendee)
+    assert attendee.get("/testconf/admin/notifications/").status_code == 403
