@@ -5,6 +5,7 @@ Only loopback addresses are used, and every wrk run is bounded in time.
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
@@ -100,3 +101,18 @@ def wrk(
 
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     return {"rps": rps, "p50": latency("50"), "p99": latency("99")}
+
+
+def flask_commands(url: str, *commands: list[str], secret: str | None = None) -> None:
+    """Run `flask --app app` commands (init-db, load-demo, …) against `url`."""
+    env = {**os.environ, "DATABASE_URL": url}
+    if secret:
+        env["SECRET_KEY"] = secret
+    for command in commands:
+        subprocess.run(
+            [str(BIN / "flask"), "--app", "app", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from common import BIN, RESULTS, ROOT
+from common import BIN, RESULTS, ROOT, flask_commands
 
 SECRET = "bench-secret-key"
 
@@ -27,15 +27,7 @@ SECRET = "bench-secret-key"
 def prepare(url: str, count: int, service: object) -> None:
     """Demo, `count` users who starred one session, each with a subscription; then one due
     change alert for that session (the worker fans it out)."""
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET}
-    for command in (["init-db"], ["load-demo"]):
-        subprocess.run(
-            [str(BIN / "flask"), "--app", "app", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+    flask_commands(url, ["init-db"], ["load-demo"], secret=SECRET)
     from sqlalchemy import insert, select
 
     from app import create_app

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from common import BIN, RESULTS, ROOT, start_gunicorn, wrk
+from common import RESULTS, ROOT, flask_commands, start_gunicorn, wrk
 
 USERS = 10_000
 STARS_PER_USER = 10
@@ -29,15 +29,7 @@ SECRET = "bench-secret-key"
 
 def populate(url: str) -> tuple[list[str], list[str]]:
     """Migrate, load the demo, add the users, their sessions and stars; return cookies and guids."""
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET}
-    for command in (["init-db"], ["load-demo"]):
-        subprocess.run(
-            [str(BIN / "flask"), "--app", "app", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+    flask_commands(url, ["init-db"], ["load-demo"], secret=SECRET)
     from flask_login.utils import encode_cookie
     from sqlalchemy import func, insert, select
 

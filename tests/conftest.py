@@ -220,6 +220,28 @@ def _get_or_make(dbs: Session, model: Any, conference: Conference, name: str) ->
 
 
 @pytest.fixture
+def make_busy_day(make_talk: Callable[..., Talk]) -> Callable[[Conference, int], list[Talk]]:
+    """`count` ten-minute sessions from 09:00 in four rooms and three tracks, each with its own
+    speaker (query-count tests: everything a card shows varies per session)."""
+
+    def make(conference: Conference, count: int) -> list[Talk]:
+        return [
+            make_talk(
+                conference,
+                f"T{n}",
+                start=f"{9 + n // 6:02d}:{(n % 6) * 10:02d}",
+                end=f"{9 + n // 6:02d}:{(n % 6) * 10 + 9:02d}",
+                room=f"Room {n % 4}",
+                speakers=(f"Speaker {n}",),
+                track=f"Track {n % 3}",
+            )
+            for n in range(count)
+        ]
+
+    return make
+
+
+@pytest.fixture
 def make_host(dbs: Session) -> Callable[[Track, Speaker], None]:
     """Make `speaker` a host of `track`."""
 

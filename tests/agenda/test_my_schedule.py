@@ -73,21 +73,10 @@ def test_now_and_next_for_me_during_the_conference(app: Flask, client: FlaskClie
 
 
 def test_my_schedule_queries_do_not_grow_with_stars(
-    app: Flask, client: FlaskClient, queries, make_conference, make_talk
+    app: Flask, client: FlaskClient, queries, make_conference, make_busy_day
 ) -> None:
     conference = make_conference()
-    talks = [
-        make_talk(
-            conference,
-            f"T{n}",
-            start=f"{9 + n // 6:02d}:{(n % 6) * 10:02d}",
-            end=f"{9 + n // 6:02d}:{(n % 6) * 10 + 9:02d}",
-            room=f"Room {n % 4}",
-            speakers=(f"Speaker {n}",),
-            track=f"Track {n % 3}",
-        )
-        for n in range(30)
-    ]
+    talks = make_busy_day(conference, 30)
     counts = []
     for stars in (talks[:3], talks[3:30]):
         _star(client, *stars)

@@ -197,21 +197,10 @@ def test_replacing_the_address_kills_the_old_one(client: FlaskClient, dst_confer
 
 
 def test_feed_queries_do_not_grow_with_events(
-    app: Flask, client: FlaskClient, make_conference, make_talk, queries
+    app: Flask, client: FlaskClient, make_conference, make_busy_day, queries
 ) -> None:
     conference = make_conference()
-    talks = [
-        make_talk(
-            conference,
-            f"T{n}",
-            start=f"{9 + n // 6:02d}:{(n % 6) * 10:02d}",
-            end=f"{9 + n // 6:02d}:{(n % 6) * 10 + 9:02d}",
-            room=f"Room {n % 4}",
-            speakers=(f"Speaker {n}",),
-            track=f"Track {n % 3}",
-        )
-        for n in range(24)
-    ]
+    talks = make_busy_day(conference, 24)
     client.put(f"/api/v1/me/stars/{talks[0].guid}", headers=SAME_ORIGIN)  # a user, then a feed
     url = _feed_url(client)
     counts = []
