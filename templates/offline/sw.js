@@ -47,7 +47,7 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.method !== "GET") {
     // Whoever signs in or out, the saved private pages were someone else's: forget them.
-    if (url.pathname === "/logout" || url.pathname === "/login" || url.pathname.startsWith("/link/")) {
+    if (["/logout", "/login", "/register"].includes(url.pathname) || url.pathname.startsWith("/link/")) {
       event.respondWith(fetch(request).finally(() => caches.delete(PRIVATE_CACHE)));
     }
     return; // writes always go to the network (offline stars are queued by the page)

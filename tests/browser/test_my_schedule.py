@@ -57,7 +57,7 @@ def test_star_see_clash_register_and_open_on_a_second_device(
     phone.fill("#f-confirm", "correct horse battery")
     phone.click("form.form button[type=submit]")
     assert phone.url.endswith("/qcon-london-2020/my/")
-    assert "Your schedule is now saved to your account." in phone.content()
+    assert "Signed in as Ada" in phone.locator(".account-line").inner_text()
 
     laptop = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     second = laptop.new_page()

@@ -104,6 +104,10 @@ def test_stars_made_offline_reach_the_server(live_app: Flask, app_page: Any, bas
 
     app_page.context.set_offline(True)
     app_page.locator(f"[data-timeline] form[data-guid='{first}'] button").click()
+    deadline = time.monotonic() + 10
+    while app_page.evaluate("window.ccOffline.queue.all().then(q => q.length)") != 1:
+        assert time.monotonic() < deadline, "the offline unstar was not queued"
+        app_page.wait_for_timeout(50)
     app_page.reload()
     pressed = app_page.locator(f"[data-timeline] form[data-guid='{first}'] button")
     app_page.wait_for_function("window.ccOffline !== undefined")
