@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
@@ -16,9 +18,11 @@ class CompanionError(Exception):
     status = 400
     title = "Bad request"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        #: Extra JSON for API clients: field errors, warnings, the current state after a conflict.
+        self.details = details or {}
 
 
 class NotFound(CompanionError):
@@ -26,6 +30,27 @@ class NotFound(CompanionError):
 
     status = 404
     title = "Not found"
+
+
+class Forbidden(CompanionError):
+    """The signed-in person may not do this."""
+
+    status = 403
+    title = "Not allowed"
+
+
+class Conflict(CompanionError):
+    """Someone else changed it meanwhile (optimistic locking)."""
+
+    status = 409
+    title = "Changed meanwhile"
+
+
+class Invalid(CompanionError):
+    """Well-formed, but breaks a rule (details["fields"] names the fields)."""
+
+    status = 422
+    title = "Cannot save"
 
 
 class BadRequest(CompanionError):
@@ -43,10 +68,13 @@ def wants_json() -> bool:
     return best == "application/json"
 
 
-def error_response(status: int, title: str, message: str) -> tuple[Response | str, int]:
+def error_response(
+    status: int, title: str, message: str, details: dict[str, Any] | None = None
+) -> tuple[Response | str, int]:
     """An error page, or a JSON error document under /api/."""
     if wants_json():
-        return jsonify(error={"status": status, "title": title, "message": message}), status
+        body = {"status": status, "title": title, "message": message, **(details or {})}
+        return jsonify(error=body), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
@@ -55,7 +83,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CompanionError)
     def _domain(error: CompanionError) -> tuple[Response | str, int]:
-        return error_response(error.status, error.title, error.message)
+        return error_response(error.status, error.title, error.message, error.details)
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> tuple[Response | str, int]:

@@ -7,6 +7,7 @@ from sqlalchemy import create_engine
 
 import companion.accounts.models
 import companion.agenda.models
+import companion.hosting.models
 import companion.notify.models
 import companion.programme.models  # noqa: F401 - these imports register the tables on Base.metadata
 from companion.db import Base

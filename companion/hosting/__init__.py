@@ -1,0 +1,1 @@
+"""Track hosts and organisers edit the programme: permissions, validation, audit log."""

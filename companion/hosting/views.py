@@ -1,0 +1,136 @@
+"""Editing through the JSON API: `PATCH /api/v1/sessions/<guid>` with `If-Match` versioning.
+(The host's and organiser's pages come with the editing UI.)"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from companion.accounts.models import User
+from companion.api.programme_json import talk_data
+from companion.db import session
+from companion.errors import BadRequest, CompanionError, Conflict, Invalid
+from companion.hosting.operations import update_talk
+from companion.programme.models import Conference, Room, Talk, Track
+from companion.programme.queries import get_talk_by_guid_or_404, get_talk_or_404
+
+bp = Blueprint("hosting", __name__)
+
+_IF_MATCH = re.compile(r'^\s*(?:W/)?"?v?(\d+)"?\s*$')
+
+
+class Unauthorised(CompanionError):
+    """Nobody is signed in (or only a guest)."""
+
+    status = 401
+    title = "Sign in first"
+
+
+def _etag(talk: Talk) -> str:
+    return f'W/"v{talk.version}"'
+
+
+def _document(talk: Talk) -> Response:
+    full = get_talk_or_404(talk.conference, talk.guid)
+    response = jsonify(talk_data(talk.conference, full))
+    response.headers["ETag"] = _etag(talk)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/api/v1/sessions/<guid>")
+def get_session(guid: str) -> Response:
+    """One session with its version as ETag (what an editor PATCHes with If-Match)."""
+    return _document(get_talk_by_guid_or_404(guid))
+
+
+@bp.patch("/api/v1/sessions/<guid>")
+def patch_session(guid: str) -> Response:
+    """Change a session: fields as in the programme JSON (room and track by slug, start and end
+    in ISO 8601, local to the conference unless they carry an offset), `confirm: true` to accept
+    warnings. 428 without If-Match, 409 when it is stale, 422 when a rule is broken."""
+    if not current_user.is_authenticated or current_user.is_guest:
+        raise Unauthorised("Sign in with an organiser's or track host's account to edit.")
+    actor: User = current_user
+    match = _IF_MATCH.match(request.headers.get("If-Match", ""))
+    if match is None:
+        return _precondition_required()
+    talk = get_talk_by_guid_or_404(guid)
+    body: Any = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("Send the changes as a JSON object.")
+    changes = _changes(talk.conference, body)
+    try:
+        update_talk(
+            talk,
+            changes,
+            actor=actor,
+            expected_version=int(match.group(1)),
+            confirmed=body.get("confirm") is True,
+        )
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise Conflict(
+            "Someone else saved this session at the same moment. Reload and try again."
+        ) from None
+    return _document(talk)
+
+
+def _precondition_required() -> Response:
+    response = jsonify(
+        error={
+            "status": 428,
+            "title": "Version required",
+            "message": "Send If-Match with the session's ETag, so that an edit "
+            "made meanwhile is never overwritten.",
+        }
+    )
+    response.status_code = 428
+    return response
+
+
+def _changes(conference: Conference, body: dict[str, Any]) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name in ("title", "abstract", "kind", "status"):
+        if name in body:
+            if not isinstance(body[name], str):
+                errors[name] = "Must be text."
+            else:
+                changes[name] = body[name].strip() if name == "title" else body[name]
+    for name, model, key in (("room", Room, "room_id"), ("track", Track, "track_id")):
+        if name in body:
+            slug = body[name]
+            if slug is None:
+                changes[key] = None
+                continue
+            found = (
+                session.execute(
+                    select(model.id).where(model.conference_id == conference.id, model.slug == slug)
+                ).scalar_one_or_none()
+                if isinstance(slug, str)
+                else None
+            )
+            if found is None:
+                errors[name] = f"There is no {name} “{slug}” in this conference."
+            changes[key] = found
+    for name in ("start", "end"):
+        if name in body:
+            try:
+                value = datetime.fromisoformat(str(body[name]).replace("Z", "+00:00"))
+            except ValueError:
+                errors[name] = "Use ISO 8601, e.g. 2020-03-02T14:10 (conference time)."
+                continue
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=conference.zone)
+            changes[name] = value.astimezone(UTC)
+    if errors:
+        raise Invalid("Some fields need changing.", details={"fields": errors})
+    return changes

@@ -1,0 +1,187 @@
+"""PATCH /api/v1/sessions/<guid>: who may edit, optimistic locking, the rules, the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from companion.hosting.models import AuditEntry
+from companion.notify.models import Notification
+from companion.programme.models import Conference, Talk, Track
+from tests.conftest import SAME_ORIGIN, sign_in
+
+
+@pytest.fixture
+def setting(
+    app: Flask, make_conference, make_talk, make_user, grant_role, dbs: Session
+) -> dict[str, Any]:
+    conference = make_conference()
+    streams = make_talk(
+        conference,
+        "Streams",
+        start="10:00",
+        end="10:50",
+        room="Fleming",
+        track="Streaming",
+        speakers=("Ada",),
+    )
+    apis = make_talk(
+        conference,
+        "APIs",
+        start="10:00",
+        end="10:50",
+        room="Whittle",
+        track="APIs",
+        speakers=("Grace",),
+    )
+    make_talk(
+        conference,
+        "Later in Fleming",
+        start="11:00",
+        end="11:50",
+        room="Fleming",
+        track="Streaming",
+        speakers=("Ada",),
+    )
+    tracks = {t.slug: t for t in dbs.execute(select(Track)).scalars()}
+    for email in ("organiser", "host", "other-host", "attendee"):
+        make_user(email=f"{email}@example.org")
+    users = {
+        u.email.split("@")[0]: u
+        for u in dbs.execute(
+            select(__import__("companion.accounts.models", fromlist=["User"]).User)
+        ).scalars()
+        if u.email
+    }
+    grant_role(users["organiser"], conference, "organiser")
+    grant_role(users["host"], conference, "host", tracks["streaming"])
+    grant_role(users["other-host"], conference, "host", tracks["apis"])
+    return {"conference": conference, "streams": streams, "apis": apis, "tracks": tracks}
+
+
+def _as(app: Flask, who: str | None) -> FlaskClient:
+    client = app.test_client()
+    if who and who.startswith("guest:"):  # starred something, never registered
+        star = client.put(f"/api/v1/me/stars/{who.split(':', 1)[1]}", headers=SAME_ORIGIN)
+        assert star.status_code == 201
+    elif who:
+        assert sign_in(client, email=f"{who}@example.org").status_code == 302
+    return client
+
+
+def _patch(client: FlaskClient, talk: Talk, body: dict[str, Any], version: str | None = "1"):
+    headers = dict(SAME_ORIGIN)
+    if version is not None:
+        headers["If-Match"] = f'W/"v{version}"'
+    return client.patch(f"/api/v1/sessions/{talk.guid}", json=body, headers=headers)
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        (None, 401),
+        ("guest", 401),
+        ("attendee", 403),
+        ("other-host", 403),
+        ("host", 200),
+        ("organiser", 200),
+    ],
+)
+def test_who_may_edit_a_session(app: Flask, setting, who: str | None, status: int) -> None:
+    if who == "guest":
+        who = f"guest:{setting['apis'].guid}"
+    response = _patch(_as(app, who), setting["streams"], {"title": "Streams!"})
+    assert response.status_code == status, response.get_json()
+
+
+def test_a_host_cannot_move_a_session_into_a_track_they_do_not_host(app: Flask, setting) -> None:
+    response = _patch(_as(app, "host"), setting["streams"], {"track": "apis"})
+    assert response.status_code == 403
+    assert "only into a track you host" in response.get_json()["error"]["message"]
+
+
+def test_edits_need_the_version_and_a_stale_one_is_refused(
+    app: Flask, setting, dbs: Session
+) -> None:
+    host = _as(app, "host")
+    assert _patch(host, setting["streams"], {"title": "x"}, version=None).status_code == 428
+    first = _patch(host, setting["streams"], {"title": "Streams at scale"})
+    assert first.status_code == 200 and first.headers["ETag"] == 'W/"v2"'
+    organiser = _as(app, "organiser")
+    stale = _patch(organiser, setting["streams"], {"title": "Streams, mine"}, version="1")
+    assert stale.status_code == 409
+    error = stale.get_json()["error"]
+    assert error["version"] == 2 and error["current"]["title"] == "Streams at scale"
+    dbs.expire_all()
+    assert dbs.get(Talk, setting["streams"].id).title == "Streams at scale"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "text"),
+    [
+        ({"end": "2020-03-02T09:00"}, "end", "must end after it starts"),
+        (
+            {"start": "2020-03-09T10:00", "end": "2020-03-09T10:50"},
+            "start",
+            "during the conference",
+        ),
+        ({"room": "whittle"}, "room_id", "“APIs” is in this room then (10:00–10:50)"),
+        ({"room": "nowhere"}, "room", "There is no room “nowhere”"),
+        ({"start": "tomorrow"}, "start", "Use ISO 8601"),
+        ({"title": "  "}, "title", "needs a title"),
+    ],
+)
+def test_rules_are_checked_and_nothing_is_half_written(
+    app: Flask, setting, dbs: Session, body: dict[str, Any], field: str, text: str
+) -> None:
+    response = _patch(_as(app, "organiser"), setting["streams"], body)
+    assert response.status_code == 422
+    assert text in response.get_json()["error"]["fields"][field]
+    dbs.expire_all()
+    assert dbs.get(Talk, setting["streams"].id).version == 1  # type: ignore[union-attr]
+    assert dbs.execute(select(AuditEntry)).scalars().all() == []
+
+
+def test_a_speaker_in_two_places_is_a_warning_to_confirm(app: Flask, setting) -> None:
+    organiser = _as(app, "organiser")
+    body = {"start": "2020-03-02T11:10", "end": "2020-03-02T11:40", "room": "whittle"}
+    warned = _patch(organiser, setting["streams"], body)
+    assert warned.status_code == 422
+    assert warned.get_json()["error"]["warnings"] == [
+        "Ada also speaks in “Later in Fleming” at that time."
+    ]
+    assert _patch(organiser, setting["streams"], {**body, "confirm": True}).status_code == 200
+
+
+def test_a_move_is_audited_and_queued_for_attendees_but_a_typo_fix_is_not(
+    app: Flask, setting, dbs: Session
+) -> None:
+    host = _as(app, "host")
+    _patch(host, setting["streams"], {"title": "Streams (typo fixed)"})
+    assert dbs.execute(select(Notification)).scalars().all() == []
+    moved = _patch(
+        host,
+        setting["streams"],
+        {"start": "2020-03-02T14:10", "end": "2020-03-02T15:00"},
+        version="2",
+    )
+    assert moved.status_code == 200
+    assert moved.get_json()["start"] == "2020-03-02T14:10:00Z"
+    rows = [
+        (a.actor, a.action, a.field, a.old, a.new)
+        for a in dbs.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()
+    ]
+    assert rows == [
+        ("Ada", "update", "title", "Streams", "Streams (typo fixed)"),
+        ("Ada", "update", "start", "2020-03-02 10:00", "2020-03-02 14:10"),
+        ("Ada", "update", "end", "2020-03-02 10:50", "2020-03-02 15:00"),
+    ]
+    [alert] = dbs.execute(select(Notification)).scalars().all()
+    assert (alert.kind, alert.talk_id, alert.state) == ("change", setting["streams"].id, "open")
+    conference = dbs.execute(select(Conference)).scalar_one()
+    assert conference.revision > 1
