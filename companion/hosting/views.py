@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from typing import Any
+from xml.etree import ElementTree
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -16,9 +17,12 @@ from companion.accounts.models import User
 from companion.api.programme_json import talk_data
 from companion.db import session
 from companion.errors import BadRequest, CompanionError, Conflict, Invalid
+from companion.hosting import changelog
 from companion.hosting.operations import update_talk
+from companion.programme import queries as programme
 from companion.programme.models import Conference, Room, Talk, Track
 from companion.programme.queries import get_talk_by_guid_or_404, get_talk_or_404
+from companion.web import cached_response, make_etag
 
 bp = Blueprint("hosting", __name__)
 
@@ -81,6 +85,76 @@ def patch_session(guid: str) -> Response:
             "Someone else saved this session at the same moment. Reload and try again."
         ) from None
     return _document(talk)
+
+
+@bp.get("/<conf>/changes/")
+def changes(conf: str) -> Response:
+    """The public changelog (cached per programme revision: every change bumps it)."""
+    stamp = programme.get_conference_stamp_or_404(conf)
+
+    def render() -> str:
+        conference = programme.get_conference(stamp.id)
+        return render_template(
+            "hosting/changes.html", conf=conference, changes=changelog.changes(conference)
+        )
+
+    return cached_response(
+        ("changes", stamp.id),
+        make_etag(stamp.id, stamp.revision, "changes"),
+        render,
+        last_modified=stamp.updated_at,
+    )
+
+
+@bp.get("/<conf>/changes.atom")
+def changes_atom(conf: str) -> Response:
+    """The changelog as an Atom feed (RFC 4287)."""
+    stamp = programme.get_conference_stamp_or_404(conf)
+
+    def render() -> bytes:
+        conference = programme.get_conference(stamp.id)
+        return atom(conference, changelog.changes(conference, limit=50))
+
+    key = ("changes.atom", stamp.id, request.host_url)
+    return cached_response(
+        key,
+        make_etag(stamp.id, stamp.revision, *key),
+        render,
+        mimetype="application/atom+xml",
+        last_modified=stamp.updated_at,
+    )
+
+
+def atom(conference: Conference, items: list[changelog.Change]) -> bytes:
+    """Atom XML of the changes (written with ElementTree; nothing is parsed here)."""
+    ns = "http://www.w3.org/2005/Atom"
+    feed = ElementTree.Element("feed", xmlns=ns)
+    ElementTree.SubElement(feed, "title").text = f"{conference.name}: programme changes"
+    ElementTree.SubElement(feed, "id").text = f"tag:conference-companion,2026:{conference.slug}"
+    updated = items[0].at if items else conference.updated_at
+    ElementTree.SubElement(feed, "updated").text = updated.isoformat()
+    ElementTree.SubElement(
+        feed,
+        "link",
+        rel="alternate",
+        href=url_for("hosting.changes", conf=conference.slug, _external=True),
+    )
+    for item in items:
+        entry = ElementTree.SubElement(feed, "entry")
+        ElementTree.SubElement(entry, "title").text = item.talk_title
+        ElementTree.SubElement(
+            entry, "id"
+        ).text = f"tag:conference-companion,2026:{item.talk_guid}:{item.at.timestamp():.0f}"
+        ElementTree.SubElement(entry, "updated").text = item.at.isoformat()
+        ElementTree.SubElement(entry, "summary").text = " · ".join(item.lines)
+        ElementTree.SubElement(
+            entry,
+            "link",
+            href=url_for(
+                "programme.session_page", conf=conference.slug, guid=item.talk_guid, _external=True
+            ),
+        )
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(feed, "utf-8")
 
 
 def _precondition_required() -> Response:

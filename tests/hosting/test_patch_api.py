@@ -185,3 +185,31 @@ def test_a_move_is_audited_and_queued_for_attendees_but_a_typo_fix_is_not(
     assert (alert.kind, alert.talk_id, alert.state) == ("change", setting["streams"].id, "open")
     conference = dbs.execute(select(Conference)).scalar_one()
     assert conference.revision > 1
+
+
+def test_the_changelog_lists_moves_and_cancellations_newest_first(app: Flask, setting) -> None:
+    from xml.etree import ElementTree
+
+    organiser = _as(app, "organiser")
+    assert "No changes so far" in organiser.get("/testconf/changes/").text
+    _patch(organiser, setting["streams"], {"title": "Streams (typo)"})
+    _patch(
+        organiser,
+        setting["streams"],
+        {"room": "whittle", "start": "2020-03-02T14:10", "end": "2020-03-02T15:00"},
+        version="2",
+    )
+    _patch(organiser, setting["apis"], {"status": "cancelled"})
+    page = app.test_client().get("/testconf/changes/").text
+    assert page.index("APIs") < page.index("Streams (typo)")
+    assert (
+        "Moved from Fleming to Whittle · Starts 2020-03-02 14:10 (was 2020-03-02 10:00) · "
+        "Ends 2020-03-02 15:00 (was 2020-03-02 10:50)"
+    ) in page
+    assert "Cancelled" in page and "typo" not in page.split("Streams (typo)")[1][:40]
+    atom = app.test_client().get("/testconf/changes.atom")
+    assert atom.mimetype == "application/atom+xml"
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    feed = ElementTree.fromstring(atom.data)  # our own output, not untrusted input
+    titles = [e.findtext("a:title", namespaces=ns) for e in feed.findall("a:entry", ns)]
+    assert titles == ["APIs", "Streams (typo)"]
