@@ -72,11 +72,12 @@ def update_talk(
     conference = session.get(Conference, talk.conference_id)
     assert conference is not None
     _validate(talk, conference, after, confirmed=confirmed)
-    entries = []
-    for name in EDITABLE:
-        if before[name] != after[name]:
-            setattr(talk, name, after[name])
-            entries.append(_audit(talk, conference, actor, name, before[name], after[name]))
+    changed = [name for name in EDITABLE if before[name] != after[name]]
+    # Audit rows first: describing a room or track queries, and must not flush half a change
+    # (one UPDATE per save, so the version moves by exactly one).
+    entries = [_audit(talk, conference, actor, name, before[name], after[name]) for name in changed]
+    for name in changed:
+        setattr(talk, name, after[name])
     session.add_all(entries)
     session.flush()  # the version counter refuses a concurrent save (StaleDataError → 409)
     return entries

@@ -326,3 +326,14 @@ def get_talk_by_guid_or_404(guid: str) -> Talk:
     if talk is None:
         raise NotFound("There is no such session.")
     return talk
+
+
+def talks_of_tracks(track_ids: list[int]) -> dict[int, list[Talk]]:
+    """The talks of several tracks in time order, by track id, in one query (host pages)."""
+    found: dict[int, list[Talk]] = {track_id: [] for track_id in track_ids}
+    if track_ids:
+        for talk in session.execute(
+            talk_cards().where(Talk.track_id.in_(track_ids)).order_by(Talk.start, Talk.id)
+        ).scalars():
+            found[talk.track_id or 0].append(talk)
+    return found

@@ -160,10 +160,10 @@ def test_a_new_app_version_takes_over_when_the_attendee_agrees(
     try:
         app_page.evaluate("navigator.serviceWorker.ready.then(r => r.update())")
         update = app_page.locator('[data-banner="update"] [data-update]')
-        update.click(timeout=30_000)
-        app_page.wait_for_function("caches.has('shell-next-build-for-test')", timeout=30_000)
-        app_page.wait_for_load_state()
-        app_page.wait_for_function("document.documentElement.dataset.offlineReady", timeout=60_000)
+        update.wait_for(timeout=30_000)
+        with app_page.expect_navigation(timeout=30_000):  # the new worker takes over: reload
+            update.click()
+        app_page.wait_for_selector("html[data-offline-ready]", state="attached", timeout=90_000)
         keys = app_page.evaluate("caches.keys()")
         assert f"shell-{old_build}" not in keys and f"pages-{old_build}" not in keys
         assert "pages-next-build-for-test" in keys

@@ -172,6 +172,7 @@ def test_a_move_is_audited_and_queued_for_attendees_but_a_typo_fix_is_not(
     )
     assert moved.status_code == 200
     assert moved.get_json()["start"] == "2020-03-02T14:10:00Z"
+    assert moved.headers["ETag"] == 'W/"v3"'  # one save, one version
     rows = [
         (a.actor, a.action, a.field, a.old, a.new)
         for a in dbs.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()
