@@ -42,9 +42,11 @@ def open_key(talk_id: int) -> str:
 
 
 def install(factory: sessionmaker[Session]) -> None:
-    """Write change alerts for edits made through sessions of `factory`."""
-    if not event.contains(factory, "before_flush", _before_flush):
-        event.listen(factory, "before_flush", _before_flush)
+    """Write change alerts for edits made through any session (see programme.revision.install
+    for why the hook goes on the Session class rather than on `factory`)."""
+    del factory
+    if not event.contains(Session, "before_flush", _before_flush):
+        event.listen(Session, "before_flush", _before_flush)
 
 
 def _settings() -> tuple[datetime, timedelta]:

@@ -30,9 +30,15 @@ _DIRECT = (Floor, Room, Speaker, Talk, Track)
 
 
 def install(factory: sessionmaker[Session]) -> None:
-    """Bump conference revisions after each flush of sessions made by `factory`."""
-    if not event.contains(factory, "after_flush", _after_flush):
-        event.listen(factory, "after_flush", _after_flush)
+    """Bump conference revisions after every flush (of `factory`'s sessions, and any other).
+
+    The hook goes on the Session class itself, once: each sessionmaker makes a Session subclass
+    of its own, and SQLAlchemy's event registry keys targets by id(), so after a discarded app's
+    class is collected, a new one at the same address could look "already registered" and go
+    without the hook (seen in tests that create many apps)."""
+    del factory  # every session gets it; the hook only touches our programme models
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
 
 
 def _after_flush(session: Session, _context: Any) -> None:
