@@ -32,6 +32,13 @@ class NotFound(CompanionError):
     title = "Not found"
 
 
+class Unauthorised(CompanionError):
+    """Nobody (or only a guest) is signed in where an account is needed."""
+
+    status = 401
+    title = "Sign in first"
+
+
 class Forbidden(CompanionError):
     """The signed-in person may not do this."""
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from companion.accounts.models import SignInFailure
 from companion.db import session
@@ -59,8 +59,3 @@ def record_failure(email: str, address: str, *, now: datetime) -> None:
 def clear_account(email: str) -> None:
     """A successful sign-in forgets the account's failures (the address's stay)."""
     session.execute(delete(SignInFailure).where(SignInFailure.key == f"account:{email.lower()}"))
-
-
-def failure_count(key: str) -> int:
-    """How many failures are recorded under `key` (tests)."""
-    return int(session.execute(select(func.count()).where(SignInFailure.key == key)).scalar_one())

@@ -106,7 +106,7 @@ def edit_session(conf: str, guid: str) -> Page:
         warnings=warnings,
         current=current,
         rooms=programme.rooms(conference),
-        tracks=[t for t in programme.tracks(conference)],
+        tracks=programme.tracks(conference),
         kinds=[k.value for k in TalkKind],
     ), status
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from companion.accounts.models import User
 from companion.api.programme_json import talk_data
 from companion.db import session
-from companion.errors import BadRequest, CompanionError, Conflict, Invalid
+from companion.errors import BadRequest, Conflict, Invalid, Unauthorised
 from companion.hosting import changelog
 from companion.hosting.operations import update_talk
 from companion.programme import queries as programme
@@ -27,13 +27,6 @@ from companion.web import cached_response, make_etag
 bp = Blueprint("hosting", __name__)
 
 _IF_MATCH = re.compile(r'^\s*(?:W/)?"?v?(\d+)"?\s*$')
-
-
-class Unauthorised(CompanionError):
-    """Nobody is signed in (or only a guest)."""
-
-    status = 401
-    title = "Sign in first"
 
 
 def _etag(talk: Talk) -> str:

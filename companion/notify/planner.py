@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload
@@ -232,12 +232,3 @@ def fan_out(session: Session, *, now: datetime) -> int:
         notification.state = NotificationState.FANNED_OUT.value
     session.flush()
     return created
-
-
-def pending_count(session: Session) -> int:
-    """Deliveries still to send (tests, health page)."""
-    return int(
-        session.execute(
-            select(func.count()).select_from(Delivery).where(Delivery.status == "pending")
-        ).scalar_one()
-    )
