@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from companion import cli, db, errors, logs, security, templating, web
 from companion.accounts import login
 from companion.accounts.views import bp as accounts_bp
+from companion.admin.views import bp as admin_bp
 from companion.agenda.views import bp as agenda_bp
 from companion.api.views import bp as api_bp
 from companion.config import Config
@@ -61,5 +62,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(notify_bp)
     app.register_blueprint(hosting_bp)
     app.register_blueprint(host_bp)
+    app.register_blueprint(admin_bp)
     cli.init_app(app)
     return app

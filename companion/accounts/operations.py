@@ -172,12 +172,31 @@ def change_password(user: User, *, current: str, new: str) -> None:
     start_session(user)  # this device stays signed in
 
 
+def _random_password() -> str:
+    return "-".join(secrets.token_hex(3) for _ in range(3))
+
+
+def invite(email: str, name: str) -> tuple[User, str]:
+    """An account an organiser makes for a track host or co-organiser, with a random password
+    to hand over (shown once, stored as a hash). Nobody is signed in by this."""
+    email = normalise_email(email)
+    if session.execute(select(User.id).where(User.email == email)).first():
+        raise FieldError("email", "An account with this email already exists.")
+    password = _random_password()
+    user = User(
+        email=email, name=name.strip()[:100], password_hash=generate_password_hash(password)
+    )
+    session.add(user)
+    session.flush()
+    return user, password
+
+
 def reset_password(target: User) -> str:
     """Give a registered user a new random password (an organiser reads it to them) and sign them
     out everywhere; returns the password, which is stored only as a hash."""
     if target.is_guest:
         raise BadRequest("Guests have no password to reset.")
-    password = "-".join(secrets.token_hex(3) for _ in range(3))
+    password = _random_password()
     target.password_hash = generate_password_hash(password)
     end_all_sessions(target)
     session.flush()
@@ -241,6 +260,12 @@ def grant(user: User, conference_id: int, kind: RoleKind, track_id: int | None =
             Role(user_id=user.id, conference_id=conference_id, kind=kind.value, track_id=track_id)
         )
         session.flush()
+
+
+def revoke(role: Role) -> None:
+    """Take a role away (the person keeps their account and their own schedule)."""
+    session.delete(role)
+    session.flush()
 
 
 def ensure_feed_token(user: User) -> str:

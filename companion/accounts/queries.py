@@ -90,3 +90,26 @@ def feed_url(user_id: int) -> str | None:
     """The user's private calendar feed URL, if the feed is on."""
     token = feed_token_of(user_id)
     return url_for("ical.private_feed", token=token, _external=True) if token else None
+
+
+def roles_in(conference_id: int) -> list[tuple[Role, User]]:
+    """Every role in a conference with its user, organisers first (the organiser's pages)."""
+    return [
+        (role, user)
+        for role, user in session.execute(
+            select(Role, User)
+            .join(User, Role.user_id == User.id)
+            .where(Role.conference_id == conference_id)
+            .order_by(Role.kind.desc(), User.email)
+        ).all()
+    ]
+
+
+def get_role_or_404(conference_id: int, role_id: int) -> Role:
+    """One role of a conference."""
+    role = session.execute(
+        select(Role).where(Role.id == role_id, Role.conference_id == conference_id)
+    ).scalar_one_or_none()
+    if role is None:
+        raise NotFound("There is no such role in this conference.")
+    return role

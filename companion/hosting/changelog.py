@@ -1,5 +1,5 @@
-"""The public changelog: what moved, was retimed, cancelled or restored, newest first, built from
-the audit log (pure functions over its rows, plus one query)."""
+"""The public changelog: what was added, moved, retimed, cancelled, restored or removed, newest
+first, built from the audit log (pure functions over its rows, plus one query)."""
 
 from __future__ import annotations
 
@@ -25,9 +25,15 @@ class Change:
     talk_title: str
     lines: list[str] = field(default_factory=list)
     cancelled: bool = False
+    #: Deleted since: there is no session page to link to.
+    removed: bool = False
 
 
 def _line(entry: AuditEntry) -> str:
+    if entry.action == "create":
+        return f"Added: {entry.new}"
+    if entry.action == "delete":
+        return f"Removed from the programme (was {entry.old})"
     if entry.field == "status":
         return "Cancelled" if entry.action == "cancel" else "Back on the programme"
     if entry.field == "room":
@@ -40,7 +46,11 @@ def changes(conference: Conference, *, limit: int = 200) -> list[Change]:
     """The latest public changes of a conference, one per saved session, newest first."""
     rows = session.execute(
         select(AuditEntry)
-        .where(AuditEntry.conference_id == conference.id, AuditEntry.field.in_(PUBLIC_FIELDS))
+        .where(
+            AuditEntry.conference_id == conference.id,
+            AuditEntry.subject == "session",
+            AuditEntry.field.in_(PUBLIC_FIELDS) | AuditEntry.action.in_(("create", "delete")),
+        )
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         .limit(limit * 4)
     ).scalars()
@@ -55,7 +65,8 @@ def changes(conference: Conference, *, limit: int = 200) -> list[Change]:
         if not same_save:
             if len(grouped) == limit:
                 break
-            grouped.append(Change(entry.at, entry.talk_guid, entry.talk_title))
+            grouped.append(Change(entry.at, entry.talk_guid or "", entry.talk_title))
         grouped[-1].lines.insert(0, _line(entry))
-        grouped[-1].cancelled |= entry.action == "cancel"
+        grouped[-1].cancelled |= entry.action in ("cancel", "delete")
+        grouped[-1].removed |= entry.action == "delete"
     return grouped

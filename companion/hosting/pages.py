@@ -1,23 +1,31 @@
-"""The host's and organiser's pages (under /<conf>/host/): my tracks, and the session form."""
+"""The host's and organiser's pages (under /<conf>/host/): my tracks, the session form (new,
+edit, delete), the quick "move / shift" action and the track introduction. Every write goes
+through hosting.operations, which checks the role again."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response as BaseResponse
 
 from companion.accounts.models import User
-from companion.accounts.queries import powers
-from companion.db import session
-from companion.errors import Conflict, Forbidden, Invalid
-from companion.hosting.operations import check_may_edit, update_talk
+from companion.accounts.queries import Powers, powers
+from companion.errors import Forbidden
+from companion.hosting import forms
+from companion.hosting.operations import (
+    check_may_edit,
+    create_talk,
+    delete_talk,
+    speaker_ids_of,
+    update_introduction,
+    update_talk,
+)
+from companion.markup import render_markdown
 from companion.programme import queries as programme
-from companion.programme.models import Conference, Room, Talk, TalkKind, Track
+from companion.programme.models import Conference, Talk, TalkKind
+from companion.saving import Outcome, attempt
 from companion.web import private
 
 bp = Blueprint("host", __name__, url_prefix="/<conf>/host")
@@ -26,19 +34,19 @@ bp.after_request(private)
 Page = BaseResponse | str | tuple[str, int]
 
 
-def _conference_and_powers(conf: str) -> tuple[Conference, Any]:
+def _editor(conf: str) -> tuple[Conference, Powers, User]:
     conference = programme.get_conference_or_404(conf)
     mine = powers(current_user.id, conference.id)
     if not mine.any:
-        abort(403, "Only organisers and track hosts of this conference can edit it.")
-    return conference, mine
+        raise Forbidden("Only organisers and track hosts of this conference can edit it.")
+    return conference, mine, current_user
 
 
 @bp.get("/")
 @login_required
 def my_tracks(conf: str) -> str:
-    """The tracks this person may edit (all of them for organisers), with their sessions."""
-    conference, mine = _conference_and_powers(conf)
+    """The tracks this person may edit (all of them, and sessions in no track, for organisers)."""
+    conference, mine, _ = _editor(conf)
     tracks = [
         t for t in programme.tracks(conference) if mine.organiser or t.id in mine.hosted_track_ids
     ]
@@ -48,123 +56,167 @@ def my_tracks(conf: str) -> str:
         conf=conference,
         tracks=tracks,
         talks=talks,
+        untracked=programme.untracked_talks(conference) if mine.organiser else [],
         organiser=mine.organiser,
     )
+
+
+def _form_page(
+    conference: Conference,
+    mine: Powers,
+    form: forms.Form,
+    *,
+    talk: Talk | None,
+    outcome: Outcome | None = None,
+) -> tuple[str, int]:
+    current = None
+    if outcome is not None and outcome.stale and talk is not None:
+        talk = programme.get_talk_or_404(conference, talk.guid)
+        current = forms.form_of(talk, conference, speaker_ids_of(talk.id))
+    tracks = [
+        t for t in programme.tracks(conference) if mine.organiser or t.id in mine.hosted_track_ids
+    ]
+    rooms = programme.rooms(conference)
+    return render_template(
+        "hosting/edit_session.html",
+        conf=conference,
+        talk=talk,
+        form=form,
+        errors=outcome.errors if outcome else {},
+        warnings=outcome.warnings if outcome else [],
+        current=current,
+        rooms=rooms,
+        room_names={str(r.id): r.name for r in rooms},
+        tracks=tracks,
+        may_leave_trackless=mine.organiser,
+        speakers=programme.speakers(conference),
+        kinds=[k.value for k in TalkKind],
+    ), outcome.status if outcome else 200
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+@login_required
+def new_session(conf: str) -> Page:
+    """Add a session (to a track the person hosts; anywhere for organisers)."""
+    conference, mine, me = _editor(conf)
+    if request.method == "GET":
+        track = request.args.get("track", "")
+        form = forms.blank_form(conference, track_id=int(track) if track.isdigit() else None)
+        return _form_page(conference, mine, form, talk=None)
+    created: list[Talk] = []
+
+    def save() -> None:
+        values = forms.parse(conference, request.form)
+        created.append(
+            create_talk(conference, values, actor=me, confirmed=bool(request.form.get("confirm")))
+        )
+
+    outcome = attempt(save)
+    if outcome is None:
+        flash(f"Added “{created[0].title}”.", "success")
+        return redirect(url_for("host.my_tracks", conf=conf))
+    return _form_page(conference, mine, request.form, talk=None, outcome=outcome)
 
 
 @bp.route("/sessions/<guid>/", methods=["GET", "POST"])
 @login_required
 def edit_session(conf: str, guid: str) -> Page:
     """Edit one session; a stale form answers 409 and keeps what the person typed."""
-    conference, _ = _conference_and_powers(conf)
+    conference, mine, me = _editor(conf)
     talk = programme.get_talk_or_404(conference, guid)
-    me: User = current_user
-    try:
-        check_may_edit(me, talk, new_track_id=talk.track_id)
-    except Forbidden as error:
-        abort(403, error.message)
-    errors: dict[str, str] = {}
-    warnings: list[str] = []
-    current: dict[str, Any] | None = None
-    status = 200
-    form = request.form if request.method == "POST" else _form_of(talk, conference)
+    check_may_edit(me, conference.id, track_ids={talk.track_id})
+    if request.method == "GET":
+        form = forms.form_of(talk, conference, speaker_ids_of(talk.id))
+        return _form_page(conference, mine, form, talk=talk)
+
+    def save() -> None:
+        update_talk(
+            talk,
+            forms.parse(conference, request.form),
+            actor=me,
+            expected_version=forms.version_of(request.form),
+            confirmed=bool(request.form.get("confirm")),
+        )
+
+    outcome = attempt(save)
+    if outcome is None:
+        flash(f"Saved “{talk.title}”.", "success")
+        return redirect(url_for("host.my_tracks", conf=conf))
+    return _form_page(conference, mine, request.form, talk=talk, outcome=outcome)
+
+
+@bp.post("/sessions/<guid>/delete")
+@login_required
+def delete_session(conf: str, guid: str) -> Page:
+    """Delete a session added by mistake (a starred one must be cancelled instead)."""
+    conference, mine, me = _editor(conf)
+    talk = programme.get_talk_or_404(conference, guid)
+    title = talk.title
+    outcome = attempt(
+        lambda: delete_talk(talk, actor=me, expected_version=forms.version_of(request.form))
+    )
+    if outcome is None:
+        flash(f"Deleted “{title}”.", "success")
+        return redirect(url_for("host.my_tracks", conf=conf))
+    form = forms.form_of(talk, conference, speaker_ids_of(talk.id))
+    return _form_page(conference, mine, form, talk=talk, outcome=outcome)
+
+
+@bp.route("/sessions/<guid>/move", methods=["GET", "POST"])
+@login_required
+def move_session(conf: str, guid: str) -> Page:
+    """The quick action for the day itself: another room, or N minutes earlier or later."""
+    conference, _, me = _editor(conf)
+    talk = programme.get_talk_or_404(conference, guid)
+    check_may_edit(me, conference.id, track_ids={talk.track_id})
+    outcome = None
     if request.method == "POST":
-        try:
-            changes = _parse(conference, request.form)
+
+        def save() -> None:
             update_talk(
                 talk,
-                changes,
+                forms.parse_move(conference, talk, request.form),
                 actor=me,
-                expected_version=_int(request.form, "version"),
+                expected_version=forms.version_of(request.form),
                 confirmed=bool(request.form.get("confirm")),
             )
-            session.commit()
-        except Invalid as error:
-            session.rollback()
-            errors = error.details.get("fields", {})
-            warnings = error.details.get("warnings", [])
-            status = 422
-        except (Conflict, StaleDataError) as error:
-            session.rollback()
-            talk = programme.get_talk_or_404(conference, guid)
-            current = _form_of(talk, conference)
-            status = 409
-            errors["form"] = (
-                error.message
-                if isinstance(error, Conflict)
-                else "Someone else saved this session at the same moment."
-            )
-        else:
-            flash(f"Saved “{talk.title}”.", "success")
+
+        outcome = attempt(save)
+        if outcome is None:
+            flash(f"Moved “{talk.title}”.", "success")
             return redirect(url_for("host.my_tracks", conf=conf))
+        talk = programme.get_talk_or_404(conference, guid)
+    form: Any = request.form if outcome is not None and not outcome.stale else {}
     return render_template(
-        "hosting/edit_session.html",
+        "hosting/move_session.html",
         conf=conference,
         talk=talk,
         form=form,
-        errors=errors,
-        warnings=warnings,
-        current=current,
         rooms=programme.rooms(conference),
-        tracks=programme.tracks(conference),
-        kinds=[k.value for k in TalkKind],
-    ), status
+        errors=outcome.errors if outcome else {},
+        warnings=outcome.warnings if outcome else [],
+    ), outcome.status if outcome else 200
 
 
-def _int(form: Any, name: str) -> int:
-    value = form.get(name, "")
-    if not value.isdigit():
-        raise Invalid("The form is incomplete.", details={"fields": {name: "Reload the form."}})
-    return int(value)
-
-
-def _form_of(talk: Talk, conference: Conference) -> dict[str, Any]:
-    start, end = conference.local(talk.start), conference.local(talk.end)
-    return {
-        "title": talk.title,
-        "abstract": talk.abstract,
-        "kind": talk.kind,
-        "track": str(talk.track_id or ""),
-        "room": str(talk.room_id or ""),
-        "day": start.date().isoformat(),
-        "start": f"{start:%H:%M}",
-        "end": f"{end:%H:%M}",
-        "status": talk.status,
-        "version": str(talk.version),
-    }
-
-
-def _parse(conference: Conference, form: Any) -> dict[str, Any]:
-    errors: dict[str, str] = {}
-    changes: dict[str, Any] = {
-        "title": form.get("title", "").strip(),
-        "abstract": form.get("abstract", ""),
-        "kind": form.get("kind", ""),
-        "status": form.get("status", ""),
-    }
-    for name, model, key in (("room", Room, "room_id"), ("track", Track, "track_id")):
-        raw = form.get(name, "")
-        if not raw:
-            changes[key] = None
-        elif (
-            raw.isdigit()
-            and session.execute(
-                select(model.id).where(model.id == int(raw), model.conference_id == conference.id)
-            ).first()
-        ):
-            changes[key] = int(raw)
-        else:
-            errors[key] = f"Choose a {name} of this conference."
-    try:
-        day = datetime.strptime(form.get("day", ""), "%Y-%m-%d").date()
-        start = time.fromisoformat(form.get("start", ""))
-        end = time.fromisoformat(form.get("end", ""))
-    except ValueError:
-        errors["start"] = "Enter the day as YYYY-MM-DD and times as HH:MM."
-    else:
-        local_start = datetime.combine(day, start, tzinfo=conference.zone)
-        local_end = datetime.combine(day, end, tzinfo=conference.zone)
-        changes["start"], changes["end"] = local_start, local_end
-    if errors:
-        raise Invalid("Some fields need changing.", details={"fields": errors})
-    return changes
+@bp.route("/tracks/<slug>/", methods=["GET", "POST"])
+@login_required
+def edit_track(conf: str, slug: str) -> Page:
+    """The track's introduction (Markdown), with a preview before saving."""
+    conference, _, me = _editor(conf)
+    track = programme.get_track_or_404(conference, slug)
+    check_may_edit(me, conference.id, track_ids={track.id})
+    text = request.form.get("introduction", track.introduction)
+    outcome = None
+    if request.method == "POST" and "preview" not in request.form:
+        outcome = attempt(lambda: update_introduction(track, text, actor=me))
+        if outcome is None:
+            flash(f"Saved the introduction of {track.name}.", "success")
+            return redirect(url_for("host.my_tracks", conf=conf))
+    return render_template(
+        "hosting/edit_track.html",
+        conf=conference,
+        track=track,
+        text=text,
+        preview=render_markdown(text) if request.method == "POST" else None,
+        errors=outcome.errors if outcome else {},
+    ), outcome.status if outcome else 200

@@ -18,9 +18,9 @@ from companion.api.programme_json import talk_data
 from companion.db import session
 from companion.errors import BadRequest, Conflict, Invalid, Unauthorised
 from companion.hosting import changelog
-from companion.hosting.operations import update_talk
+from companion.hosting.operations import delete_talk, update_talk
 from companion.programme import queries as programme
-from companion.programme.models import Conference, Room, Talk, Track
+from companion.programme.models import Conference, Room, Speaker, Talk, Track
 from companion.programme.queries import get_talk_by_guid_or_404, get_talk_or_404
 from companion.web import cached_response, make_etag
 
@@ -52,9 +52,7 @@ def patch_session(guid: str) -> Response:
     """Change a session: fields as in the programme JSON (room and track by slug, start and end
     in ISO 8601, local to the conference unless they carry an offset), `confirm: true` to accept
     warnings. 428 without If-Match, 409 when it is stale, 422 when a rule is broken."""
-    if not current_user.is_authenticated or current_user.is_guest:
-        raise Unauthorised("Sign in with an organiser's or track host's account to edit.")
-    actor: User = current_user
+    actor = _editor()
     match = _IF_MATCH.match(request.headers.get("If-Match", ""))
     if match is None:
         return _precondition_required()
@@ -78,6 +76,31 @@ def patch_session(guid: str) -> Response:
             "Someone else saved this session at the same moment. Reload and try again."
         ) from None
     return _document(talk)
+
+
+@bp.delete("/api/v1/sessions/<guid>")
+def delete_session(guid: str) -> Response:
+    """Delete a session made by mistake (If-Match required); a starred one must be cancelled
+    instead (422), so that its attendees are told."""
+    actor = _editor()
+    match = _IF_MATCH.match(request.headers.get("If-Match", ""))
+    if match is None:
+        return _precondition_required()
+    talk = get_talk_by_guid_or_404(guid)
+    try:
+        delete_talk(talk, actor=actor, expected_version=int(match.group(1)))
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise Conflict("Someone else saved this session at the same moment.") from None
+    return Response(status=204)
+
+
+def _editor() -> User:
+    if not current_user.is_authenticated or current_user.is_guest:
+        raise Unauthorised("Sign in with an organiser's or track host's account to edit.")
+    user: User = current_user
+    return user
 
 
 @bp.get("/<conf>/changes/")
@@ -140,13 +163,14 @@ def atom(conference: Conference, items: list[changelog.Change]) -> bytes:
         ).text = f"tag:conference-companion,2026:{item.talk_guid}:{item.at.timestamp():.0f}"
         ElementTree.SubElement(entry, "updated").text = item.at.isoformat()
         ElementTree.SubElement(entry, "summary").text = " · ".join(item.lines)
-        ElementTree.SubElement(
-            entry,
-            "link",
-            href=url_for(
+        page = (
+            url_for("hosting.changes", conf=conference.slug, _external=True)
+            if item.removed
+            else url_for(
                 "programme.session_page", conf=conference.slug, guid=item.talk_guid, _external=True
-            ),
+            )
         )
+        ElementTree.SubElement(entry, "link", href=page)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(feed, "utf-8")
 
 
@@ -188,6 +212,8 @@ def _changes(conference: Conference, body: dict[str, Any]) -> dict[str, Any]:
             if found is None:
                 errors[name] = f"There is no {name} “{slug}” in this conference."
             changes[key] = found
+    if "speakers" in body:
+        changes["speaker_ids"] = _speaker_ids(conference, body["speakers"], errors)
     for name in ("start", "end"):
         if name in body:
             try:
@@ -201,3 +227,20 @@ def _changes(conference: Conference, body: dict[str, Any]) -> dict[str, Any]:
     if errors:
         raise Invalid("Some fields need changing.", details={"fields": errors})
     return changes
+
+
+def _speaker_ids(conference: Conference, slugs: Any, errors: dict[str, str]) -> list[int]:
+    if not isinstance(slugs, list) or not all(isinstance(s, str) for s in slugs):
+        errors["speakers"] = "Give the speakers as a list of their slugs."
+        return []
+    found = dict(
+        session.execute(
+            select(Speaker.slug, Speaker.id).where(
+                Speaker.conference_id == conference.id, Speaker.slug.in_(slugs)
+            )
+        ).all()
+    )
+    missing = [slug for slug in slugs if slug not in found]
+    if missing:
+        errors["speakers"] = f"No such speaker in this conference: {', '.join(missing)}."
+    return list(dict.fromkeys(found[slug] for slug in slugs if slug in found))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -200,3 +201,45 @@ def _speaker_bio(item: dict[str, Any]) -> str:
         note = "*Fictional speaker, invented for the demo programme.*"
         return f"{bio}\n\n{note}" if bio else note
     return str(bio)
+
+
+def slugify(name: str) -> str:
+    """A URL slug for a name ("Ada Lovelace" → "ada-lovelace"; non-Latin names keep their letters
+    out, so the slug may fall back to "item")."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_name.lower())
+    return "-".join(words)[:90].strip("-") or "item"
+
+
+def unique_slug(
+    model: type[Room] | type[Track] | type[Speaker] | type[Floor], conference_id: int, name: str
+) -> str:
+    """slugify(name), with a number added when the conference already uses it."""
+    base = slugify(name)
+    taken = set(
+        session.execute(
+            select(model.slug).where(
+                model.conference_id == conference_id, model.slug.startswith(base)
+            )
+        ).scalars()
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def add_speaker(conference: Conference, name: str, *, affiliation: str = "") -> Speaker:
+    """A new speaker, typed into a session form by a host or organiser."""
+    name = " ".join(name.split())
+    if not name or len(name) > 200:
+        raise InvalidProgramme("A speaker needs a name of up to 200 characters.")
+    speaker = Speaker(
+        conference_id=conference.id,
+        slug=unique_slug(Speaker, conference.id, name),
+        name=name,
+        affiliation=affiliation.strip()[:200],
+    )
+    session.add(speaker)
+    session.flush()
+    return speaker

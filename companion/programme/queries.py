@@ -337,3 +337,14 @@ def talks_of_tracks(track_ids: list[int]) -> dict[int, list[Talk]]:
         ).scalars():
             found[talk.track_id or 0].append(talk)
     return found
+
+
+def untracked_talks(conference: Conference) -> list[Talk]:
+    """Sessions in no track (keynotes, breaks), in time order (the organiser's host page)."""
+    return list(
+        session.execute(
+            talk_cards()
+            .where(Talk.conference_id == conference.id, Talk.track_id.is_(None))
+            .order_by(Talk.start, Talk.id)
+        ).scalars()
+    )

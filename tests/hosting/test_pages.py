@@ -1,4 +1,5 @@
-"""The host's session form: the same rules as the API, with messages next to the fields."""
+"""The host's pages: the session form (new, edit, delete), the quick move, the track
+introduction. The same rules as the API, with messages next to the fields."""
 
 from __future__ import annotations
 
@@ -9,18 +10,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from companion.hosting.models import AuditEntry
-from companion.programme.models import Room, Talk
+from companion.notify.models import Notification
+from companion.programme.models import Room, Speaker, Talk, TalkSpeaker, Track
 from tests.conftest import SAME_ORIGIN
-from tests.hosting.test_patch_api import _as, setting  # noqa: F401 - the shared fixture
+from tests.hosting.conftest import as_user
 
 
-def _form(talk: Talk, **values: str) -> dict[str, str]:
-    base = {
+def _form(setting: dict[str, Any], name: str = "streams", **values: str) -> dict[str, Any]:
+    talk: Talk = setting[name]
+    base: dict[str, Any] = {
         "title": talk.title,
         "abstract": "",
         "kind": "talk",
         "track": str(talk.track_id),
         "room": str(talk.room_id),
+        "speakers": [str(setting["speakers"]["ada" if name != "apis" else "grace"].id)],
         "day": "2020-03-02",
         "start": "10:00",
         "end": "10:50",
@@ -30,42 +34,48 @@ def _form(talk: Talk, **values: str) -> dict[str, str]:
     return {**base, **values}
 
 
+def _room(dbs: Session, slug: str) -> Room:
+    return dbs.execute(select(Room).where(Room.slug == slug)).scalar_one()
+
+
+def _audit(dbs: Session) -> list[tuple[str, str | None, str | None, str | None]]:
+    return [
+        (a.action, a.field, a.old, a.new)
+        for a in dbs.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()
+    ]
+
+
 def test_hosts_see_their_tracks_and_edit_a_session(
-    app: Flask,
-    setting: dict[str, Any],  # noqa: F811
-    dbs: Session,
+    app: Flask, setting: dict[str, Any], dbs: Session
 ) -> None:
-    host = _as(app, "host")
+    host = as_user(app, "host")
     page = host.get("/testconf/host/").text
     assert "Streams" in page and "APIs" not in page
+    assert "In no track" not in page  # organisers only
     url = f"/testconf/host/sessions/{setting['streams'].guid}/"
-    assert 'value="Streams"' in host.get(url).text
-    whittle = dbs.execute(select(Room).where(Room.slug == "whittle")).scalar_one()
+    form = host.get(url).text
+    assert 'value="Streams"' in form
+    assert f'<option value="{setting["speakers"]["ada"].id}" selected>Ada</option>' in form
+    whittle = _room(dbs, "whittle")
     saved = host.post(
         url,
-        data=_form(setting["streams"], room=str(whittle.id), start="12:00", end="12:50"),
+        data=_form(setting, room=str(whittle.id), start="12:00", end="12:50"),
         headers=SAME_ORIGIN,
     )
     assert saved.status_code == 302 and saved.headers["Location"] == "/testconf/host/"
     dbs.expire_all()
     talk = dbs.get(Talk, setting["streams"].id)
     assert talk is not None and (talk.room_id, talk.version) == (whittle.id, 2)
-    assert {a.field for a in dbs.execute(select(AuditEntry)).scalars()} == {"room", "start", "end"}
-    assert _as(app, "other-host").get(url).status_code == 403
+    assert {a[1] for a in _audit(dbs)} == {"room", "start", "end"}
+    assert as_user(app, "other-host").get(url).status_code == 403
 
 
-def test_a_stale_form_is_409_and_keeps_the_input(app: Flask, setting: dict[str, Any]) -> None:  # noqa: F811
+def test_a_stale_form_is_409_and_keeps_the_input(app: Flask, setting: dict[str, Any]) -> None:
     url = f"/testconf/host/sessions/{setting['streams'].guid}/"
-    organiser, host = _as(app, "organiser"), _as(app, "host")
-    assert (
-        organiser.post(
-            url, data=_form(setting["streams"], title="Organiser's title"), headers=SAME_ORIGIN
-        ).status_code
-        == 302
-    )
-    stale = host.post(
-        url, data=_form(setting["streams"], title="Host's title"), headers=SAME_ORIGIN
-    )
+    organiser, host = as_user(app, "organiser"), as_user(app, "host")
+    first = organiser.post(url, data=_form(setting, title="Organiser's title"), headers=SAME_ORIGIN)
+    assert first.status_code == 302
+    stale = host.post(url, data=_form(setting, title="Host's title"), headers=SAME_ORIGIN)
     assert stale.status_code == 409
     assert "Saved meanwhile" in stale.text
     assert 'value="Host&#39;s title"' in stale.text  # the person's input is still there
@@ -74,18 +84,182 @@ def test_a_stale_form_is_409_and_keeps_the_input(app: Flask, setting: dict[str, 
 
 
 def test_rules_are_shown_next_to_the_field(
-    app: Flask,
-    setting: dict[str, Any],  # noqa: F811
-    dbs: Session,
+    app: Flask, setting: dict[str, Any], dbs: Session
 ) -> None:
     url = f"/testconf/host/sessions/{setting['streams'].guid}/"
-    whittle = dbs.execute(select(Room).where(Room.slug == "whittle")).scalar_one()
-    clash = _as(app, "host").post(
-        url, data=_form(setting["streams"], room=str(whittle.id)), headers=SAME_ORIGIN
+    whittle = _room(dbs, "whittle")
+    clash = as_user(app, "host").post(
+        url, data=_form(setting, room=str(whittle.id)), headers=SAME_ORIGIN
     )
     assert clash.status_code == 422
-    assert 'id="f-room-error">“APIs” is in this room then (10:00–10:50).' in clash.text
-    backwards = _as(app, "host").post(
-        url, data=_form(setting["streams"], end="09:00"), headers=SAME_ORIGIN
+    assert 'id="f-room_id-error">“APIs” is in this room then (10:00–10:50).' in clash.text
+    backwards = as_user(app, "host").post(
+        url, data=_form(setting, end="09:00"), headers=SAME_ORIGIN
     )
     assert backwards.status_code == 422 and "must end after it starts" in backwards.text
+    dbs.expire_all()
+    assert dbs.get(Talk, setting["streams"].id).version == 1  # type: ignore[union-attr]
+
+
+def test_speakers_are_picked_or_created_and_audited(
+    app: Flask, setting: dict[str, Any], dbs: Session
+) -> None:
+    url = f"/testconf/host/sessions/{setting['streams'].guid}/"
+    host = as_user(app, "host")
+    grace = setting["speakers"]["grace"]
+    data = _form(setting, speakers=[str(grace.id)], new_speaker="  Barbara   Liskov ")
+    warned = host.post(url, data=data, headers=SAME_ORIGIN)
+    assert warned.status_code == 422  # Grace speaks in "APIs" at 10:00
+    assert "Grace is also in “APIs” at that time (10:00–10:50)." in warned.text
+    assert dbs.execute(select(Speaker).where(Speaker.name == "Barbara Liskov")).first() is None
+    confirmed = host.post(url, data={**data, "confirm": "1"}, headers=SAME_ORIGIN)
+    assert confirmed.status_code == 302
+    dbs.expire_all()
+    names = [
+        s.name
+        for s in dbs.execute(
+            select(Speaker)
+            .join(TalkSpeaker)
+            .where(TalkSpeaker.talk_id == setting["streams"].id)
+            .order_by(TalkSpeaker.position)
+        ).scalars()
+    ]
+    assert names == ["Grace", "Barbara Liskov"]
+    assert _audit(dbs) == [("update", "speakers", "Ada", "Grace, Barbara Liskov")]
+    assert dbs.get(Talk, setting["streams"].id).version == 2  # type: ignore[union-attr]
+    # Typing an existing name again picks that speaker instead of making a twin.
+    again = _form(setting, speakers=[], new_speaker="barbara liskov", version="2")
+    assert host.post(url, data=again, headers=SAME_ORIGIN).status_code == 302
+    assert dbs.execute(select(Speaker).where(Speaker.slug.like("barbara%"))).scalars().all()
+
+
+def test_a_host_adds_a_session_to_their_track_only(
+    app: Flask, setting: dict[str, Any], dbs: Session
+) -> None:
+    host = as_user(app, "host")
+    streaming, apis = setting["tracks"]["streaming"], setting["tracks"]["apis"]
+    form = host.get("/testconf/host/sessions/new").text
+    assert f'<option value="{apis.id}">APIs</option>' not in form
+    assert f'<option value="{streaming.id}">Streaming</option>' in form
+    new = {
+        **_form(setting, title="Kafka at the edge", start="14:00", end="14:45"),
+        "track": str(streaming.id),
+    }
+    new.pop("version")
+    assert (
+        host.post("/testconf/host/sessions/new", data=new, headers=SAME_ORIGIN).status_code == 302
+    )
+    talk = dbs.execute(select(Talk).where(Talk.title == "Kafka at the edge")).scalar_one()
+    assert (talk.track_id, talk.version) == (streaming.id, 1)
+    assert _audit(dbs) == [("create", None, None, "2020-03-02 14:00–14:45 · Fleming")]
+    refused = host.post(
+        "/testconf/host/sessions/new",
+        data={**new, "title": "Not mine", "track": str(apis.id)},
+        headers=SAME_ORIGIN,
+    )
+    assert refused.status_code == 403
+    trackless = host.post(
+        "/testconf/host/sessions/new",
+        data={**new, "title": "Nowhere", "track": ""},
+        headers=SAME_ORIGIN,
+    )
+    assert trackless.status_code == 403
+    assert dbs.execute(select(Talk).where(Talk.title.in_(["Not mine", "Nowhere"]))).first() is None
+    assert (
+        "Added: 2020-03-02 14:00–14:45 · Fleming"
+        in app.test_client().get("/testconf/changes/").text
+    )
+
+
+def test_a_new_session_obeys_the_rules(app: Flask, setting: dict[str, Any], dbs: Session) -> None:
+    new = _form(setting, title="Clash", start="10:15", end="10:45")
+    new.pop("version")
+    response = as_user(app, "organiser").post(
+        "/testconf/host/sessions/new", data=new, headers=SAME_ORIGIN
+    )
+    assert response.status_code == 422
+    assert "“Streams” is in this room then" in response.text
+    assert 'value="Clash"' in response.text
+    assert dbs.execute(select(Talk).where(Talk.title == "Clash")).first() is None
+
+
+def test_deleting_is_for_mistakes_a_starred_session_is_cancelled_instead(
+    app: Flask, setting: dict[str, Any], dbs: Session
+) -> None:
+    as_user(app, f"guest:{setting['streams'].guid}")  # someone starred Streams
+    host = as_user(app, "host")
+    starred = host.post(
+        f"/testconf/host/sessions/{setting['streams'].guid}/delete",
+        data={"version": "1"},
+        headers=SAME_ORIGIN,
+    )
+    later_id = setting["later"].id
+    assert starred.status_code == 422
+    assert "1 attendee starred this session. Cancel it instead" in starred.text
+    assert dbs.get(Talk, setting["streams"].id) is not None
+    gone = host.post(
+        f"/testconf/host/sessions/{setting['later'].guid}/delete",
+        data={"version": "1"},
+        headers=SAME_ORIGIN,
+    )
+    assert gone.status_code == 302
+    dbs.expire_all()
+    assert dbs.get(Talk, later_id) is None
+    assert _audit(dbs) == [("delete", None, "2020-03-02 11:00–11:50 · Fleming", None)]
+    changes = app.test_client().get("/testconf/changes/").text
+    assert "Removed from the programme (was 2020-03-02 11:00–11:50 · Fleming)" in changes
+    other = as_user(app, "other-host").post(
+        f"/testconf/host/sessions/{setting['streams'].guid}/delete",
+        data={"version": "1"},
+        headers=SAME_ORIGIN,
+    )
+    assert other.status_code == 403
+
+
+def test_the_quick_move_changes_room_and_time_and_tells_attendees(
+    app: Flask, setting: dict[str, Any], dbs: Session
+) -> None:
+    as_user(app, f"guest:{setting['streams'].guid}")
+    url = f"/testconf/host/sessions/{setting['streams'].guid}/move"
+    host = as_user(app, "host")
+    page = host.get(url).text
+    assert "+15 min" in page and 'name="version" value="1"' in page
+    moved = host.post(
+        url,
+        data={"version": "1", "room": str(_room(dbs, "fleming").id), "preset": "-5"},
+        headers=SAME_ORIGIN,
+    )
+    assert moved.status_code == 302
+    assert _audit(dbs) == [
+        ("update", "start", "2020-03-02 10:00", "2020-03-02 09:55"),
+        ("update", "end", "2020-03-02 10:50", "2020-03-02 10:45"),
+    ]
+    [alert] = dbs.execute(select(Notification)).scalars().all()
+    assert (alert.kind, alert.talk_id) == ("change", setting["streams"].id)
+    # Twenty minutes later it would overlap "Later in Fleming" (11:00) in the same room.
+    clash = host.post(url, data={"version": "2", "minutes": "20"}, headers=SAME_ORIGIN)
+    assert clash.status_code == 422
+    assert "Later in Fleming" in clash.text
+    nonsense = host.post(url, data={"version": "2", "minutes": "soon"}, headers=SAME_ORIGIN)
+    assert nonsense.status_code == 422 and "whole number of minutes" in nonsense.text
+    stale = host.post(url, data={"version": "1", "minutes": "-5"}, headers=SAME_ORIGIN)
+    assert stale.status_code == 409
+
+
+def test_the_track_introduction_is_previewed_then_saved_and_sanitised(
+    app: Flask, setting: dict[str, Any], dbs: Session
+) -> None:
+    url = "/testconf/host/tracks/streaming/"
+    host = as_user(app, "host")
+    text = "Welcome to **streaming**!\n\n<script>alert(1)</script>"
+    preview = host.post(url, data={"introduction": text, "preview": "1"}, headers=SAME_ORIGIN)
+    assert preview.status_code == 200
+    assert "<strong>streaming</strong>" in preview.text and "<script>alert" not in preview.text
+    dbs.expire_all()
+    assert dbs.get(Track, setting["tracks"]["streaming"].id).introduction == ""  # type: ignore[union-attr]
+    assert host.post(url, data={"introduction": text}, headers=SAME_ORIGIN).status_code == 302
+    page = app.test_client().get("/testconf/tracks/streaming/").text
+    assert "<strong>streaming</strong>" in page and "<script>alert" not in page
+    assert as_user(app, "host").get("/testconf/host/tracks/apis/").status_code == 403
+    too_long = host.post(url, data={"introduction": "x" * 20_001}, headers=SAME_ORIGIN)
+    assert too_long.status_code == 422 and "under 20,000 characters" in too_long.text

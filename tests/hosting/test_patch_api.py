@@ -12,66 +12,9 @@ from sqlalchemy.orm import Session
 
 from companion.hosting.models import AuditEntry
 from companion.notify.models import Notification
-from companion.programme.models import Conference, Talk, Track
-from tests.conftest import SAME_ORIGIN, sign_in
-
-
-@pytest.fixture
-def setting(
-    app: Flask, make_conference, make_talk, make_user, grant_role, dbs: Session
-) -> dict[str, Any]:
-    conference = make_conference()
-    streams = make_talk(
-        conference,
-        "Streams",
-        start="10:00",
-        end="10:50",
-        room="Fleming",
-        track="Streaming",
-        speakers=("Ada",),
-    )
-    apis = make_talk(
-        conference,
-        "APIs",
-        start="10:00",
-        end="10:50",
-        room="Whittle",
-        track="APIs",
-        speakers=("Grace",),
-    )
-    make_talk(
-        conference,
-        "Later in Fleming",
-        start="11:00",
-        end="11:50",
-        room="Fleming",
-        track="Streaming",
-        speakers=("Ada",),
-    )
-    tracks = {t.slug: t for t in dbs.execute(select(Track)).scalars()}
-    for email in ("organiser", "host", "other-host", "attendee"):
-        make_user(email=f"{email}@example.org")
-    users = {
-        u.email.split("@")[0]: u
-        for u in dbs.execute(
-            select(__import__("companion.accounts.models", fromlist=["User"]).User)
-        ).scalars()
-        if u.email
-    }
-    grant_role(users["organiser"], conference, "organiser")
-    grant_role(users["host"], conference, "host", tracks["streaming"])
-    grant_role(users["other-host"], conference, "host", tracks["apis"])
-    return {"conference": conference, "streams": streams, "apis": apis, "tracks": tracks}
-
-
-def _as(app: Flask, who: str | None) -> FlaskClient:
-    client = app.test_client()
-    if who and who.startswith("guest:"):  # starred something, never registered
-        star = client.put(f"/api/v1/me/stars/{who.split(':', 1)[1]}", headers=SAME_ORIGIN)
-        assert star.status_code == 201
-    elif who:
-        assert sign_in(client, email=f"{who}@example.org").status_code == 302
-    return client
+from companion.programme.models import Conference, Talk
+from tests.conftest import SAME_ORIGIN
+from tests.hosting.conftest import as_user
 
 
 def _patch(client: FlaskClient, talk: Talk, body: dict[str, Any], version: str | None = "1"):
@@ -95,12 +38,12 @@ def _patch(client: FlaskClient, talk: Talk, body: dict[str, Any], version: str |
 def test_who_may_edit_a_session(app: Flask, setting, who: str | None, status: int) -> None:
     if who == "guest":
         who = f"guest:{setting['apis'].guid}"
-    response = _patch(_as(app, who), setting["streams"], {"title": "Streams!"})
+    response = _patch(as_user(app, who), setting["streams"], {"title": "Streams!"})
     assert response.status_code == status, response.get_json()
 
 
 def test_a_host_cannot_move_a_session_into_a_track_they_do_not_host(app: Flask, setting) -> None:
-    response = _patch(_as(app, "host"), setting["streams"], {"track": "apis"})
+    response = _patch(as_user(app, "host"), setting["streams"], {"track": "apis"})
     assert response.status_code == 403
     assert "only into a track you host" in response.get_json()["error"]["message"]
 
@@ -108,11 +51,11 @@ def test_a_host_cannot_move_a_session_into_a_track_they_do_not_host(app: Flask, 
 def test_edits_need_the_version_and_a_stale_one_is_refused(
     app: Flask, setting, dbs: Session
 ) -> None:
-    host = _as(app, "host")
+    host = as_user(app, "host")
     assert _patch(host, setting["streams"], {"title": "x"}, version=None).status_code == 428
     first = _patch(host, setting["streams"], {"title": "Streams at scale"})
     assert first.status_code == 200 and first.headers["ETag"] == 'W/"v2"'
-    organiser = _as(app, "organiser")
+    organiser = as_user(app, "organiser")
     stale = _patch(organiser, setting["streams"], {"title": "Streams, mine"}, version="1")
     assert stale.status_code == 409
     error = stale.get_json()["error"]
@@ -139,7 +82,7 @@ def test_edits_need_the_version_and_a_stale_one_is_refused(
 def test_rules_are_checked_and_nothing_is_half_written(
     app: Flask, setting, dbs: Session, body: dict[str, Any], field: str, text: str
 ) -> None:
-    response = _patch(_as(app, "organiser"), setting["streams"], body)
+    response = _patch(as_user(app, "organiser"), setting["streams"], body)
     assert response.status_code == 422
     assert text in response.get_json()["error"]["fields"][field]
     dbs.expire_all()
@@ -148,12 +91,12 @@ def test_rules_are_checked_and_nothing_is_half_written(
 
 
 def test_a_speaker_in_two_places_is_a_warning_to_confirm(app: Flask, setting) -> None:
-    organiser = _as(app, "organiser")
+    organiser = as_user(app, "organiser")
     body = {"start": "2020-03-02T11:10", "end": "2020-03-02T11:40", "room": "whittle"}
     warned = _patch(organiser, setting["streams"], body)
     assert warned.status_code == 422
     assert warned.get_json()["error"]["warnings"] == [
-        "Ada also speaks in “Later in Fleming” at that time."
+        "Ada is also in “Later in Fleming” at that time (11:00–11:50)."
     ]
     assert _patch(organiser, setting["streams"], {**body, "confirm": True}).status_code == 200
 
@@ -161,7 +104,7 @@ def test_a_speaker_in_two_places_is_a_warning_to_confirm(app: Flask, setting) ->
 def test_a_move_is_audited_and_queued_for_attendees_but_a_typo_fix_is_not(
     app: Flask, setting, dbs: Session
 ) -> None:
-    host = _as(app, "host")
+    host = as_user(app, "host")
     _patch(host, setting["streams"], {"title": "Streams (typo fixed)"})
     assert dbs.execute(select(Notification)).scalars().all() == []
     moved = _patch(
@@ -191,7 +134,7 @@ def test_a_move_is_audited_and_queued_for_attendees_but_a_typo_fix_is_not(
 def test_the_changelog_lists_moves_and_cancellations_newest_first(app: Flask, setting) -> None:
     from xml.etree import ElementTree
 
-    organiser = _as(app, "organiser")
+    organiser = as_user(app, "organiser")
     assert "No changes so far" in organiser.get("/testconf/changes/").text
     _patch(organiser, setting["streams"], {"title": "Streams (typo)"})
     _patch(

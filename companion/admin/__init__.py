@@ -1,0 +1,1 @@
+"""The organiser's pages: the conference, tracks and hosts, rooms and floors, roles, audit log."""

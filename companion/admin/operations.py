@@ -1,0 +1,387 @@
+"""The organiser's writes: the conference, tracks (and who hosts them), floors, rooms and roles.
+Each checks the role, validates everything before changing anything, writes audit rows in the
+same flush and never commits (the view does, once)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from zoneinfo import available_timezones
+
+from sqlalchemy import delete, func, or_, select
+
+from companion.accounts import operations as accounts
+from companion.accounts.models import Role, RoleKind, User
+from companion.accounts.queries import powers, user_by_email
+from companion.db import session
+from companion.errors import Forbidden, Invalid
+from companion.hosting.audit import subject_entries
+from companion.programme.models import Conference, Floor, Room, Speaker, Talk, Track, TrackHost
+from companion.programme.operations import unique_slug
+
+_ZONES = frozenset(available_timezones())
+
+
+def require_organiser(actor: User, conference: Conference) -> None:
+    """Refuse anyone but an organiser of `conference`."""
+    if not powers(actor.id, conference.id).organiser:
+        raise Forbidden("Only organisers of this conference can change this.")
+
+
+def _refuse(errors: dict[str, str]) -> None:
+    if errors:
+        raise Invalid("Some fields need changing.", details={"fields": errors})
+
+
+def _text(values: dict[str, Any], name: str, limit: int, errors: dict[str, str]) -> str:
+    text = " ".join(str(values.get(name, "")).split())
+    if len(text) > limit:
+        errors[name] = f"Keep it under {limit} characters."
+    return text
+
+
+def _record(
+    conference: Conference,
+    actor: User,
+    subject: str,
+    name: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    action: str = "update",
+) -> None:
+    session.add_all(subject_entries(conference, actor, subject, name, before, after, action=action))
+
+
+def update_conference(conference: Conference, values: dict[str, Any], *, actor: User) -> None:
+    """Name, venue, dates, time zone and day change hour. Dates that would leave sessions
+    outside the conference are refused (move those sessions first)."""
+    require_organiser(actor, conference)
+    errors: dict[str, str] = {}
+    after: dict[str, Any] = {
+        "name": _text(values, "name", 200, errors),
+        "venue": _text(values, "venue", 200, errors),
+        "address": _text(values, "address", 300, errors),
+        "url": _text(values, "url", 300, errors),
+        "timezone": str(values.get("timezone", "")).strip(),
+    }
+    if not after["name"]:
+        errors["name"] = "A conference needs a name."
+    if after["url"] and not after["url"].startswith(("https://", "http://")):
+        errors["url"] = "Enter a web address starting with https://."
+    if after["timezone"] not in _ZONES:
+        errors["timezone"] = "Choose a time zone such as Europe/London."
+    try:
+        after["start_date"] = date.fromisoformat(str(values.get("start_date", "")))
+        after["end_date"] = date.fromisoformat(str(values.get("end_date", "")))
+    except ValueError:
+        errors["start_date"] = "Enter the dates as YYYY-MM-DD."
+    else:
+        if after["end_date"] < after["start_date"]:
+            errors["end_date"] = "The conference must end on or after its first day."
+        elif (after["end_date"] - after["start_date"]).days > 31:
+            errors["end_date"] = "A conference here lasts at most 32 days."
+    hour = str(values.get("day_change_hour", ""))
+    if not hour.isdigit() or not 0 <= int(hour) <= 12:
+        errors["day_change_hour"] = "Enter an hour from 0 to 12."
+    else:
+        after["day_change_hour"] = int(hour)
+    _refuse(errors)
+    before = {name: getattr(conference, name) for name in after}
+    trial = Conference(**{**before, **after})
+    first, _ = trial.day_bounds(trial.start_date)
+    _, last = trial.day_bounds(trial.end_date)
+    outside = session.execute(
+        select(func.count()).where(
+            Talk.conference_id == conference.id, or_(Talk.start < first, Talk.end > last)
+        )
+    ).scalar_one()
+    if outside:
+        raise Invalid(
+            "Some sessions would fall outside the conference.",
+            details={
+                "fields": {
+                    "start_date": f"{outside} session{'s' if outside != 1 else ''} would fall "
+                    "outside these days. Move or delete them first."
+                }
+            },
+        )
+    _record(conference, actor, "conference", after["name"], before, after)
+    for name, value in after.items():
+        setattr(conference, name, value)
+    session.flush()
+
+
+def save_track(
+    conference: Conference,
+    track: Track | None,
+    values: dict[str, Any],
+    *,
+    actor: User,
+) -> Track:
+    """Create a track (`track` None) or change one: name, colour and the speakers shown as
+    its hosts (who may *edit* it is a role; see add_role)."""
+    require_organiser(actor, conference)
+    errors: dict[str, str] = {}
+    name = _text(values, "name", 200, errors)
+    if not name:
+        errors["name"] = "A track needs a name."
+    colour = str(values.get("colour", "")).strip().lower()
+    if not (
+        len(colour) == 7 and colour[0] == "#" and all(c in "0123456789abcdef" for c in colour[1:])
+    ):
+        errors["colour"] = "Pick a colour (#rrggbb)."
+    host_ids = _speaker_ids(conference, values.get("hosts", []), errors)
+    _refuse(errors)
+    if track is None:
+        track = Track(
+            conference_id=conference.id,
+            slug=unique_slug(Track, conference.id, name),
+            name=name,
+            colour=colour,
+            position=_next_position(Track, conference.id),
+        )
+        session.add(track)
+        session.flush()
+        before: dict[str, Any] = {}
+        action = "create"
+    else:
+        before = {"name": track.name, "colour": track.colour, "hosts": _host_names(track.id)}
+        action = "update"
+        track.name, track.colour = name, colour
+    session.execute(delete(TrackHost).where(TrackHost.track_id == track.id))
+    session.add_all(
+        TrackHost(track_id=track.id, speaker_id=speaker_id, position=position)
+        for position, speaker_id in enumerate(host_ids)
+    )
+    session.flush()
+    after = {"name": name, "colour": colour, "hosts": _host_names(track.id)}
+    _record(conference, actor, "track", name, before, after, action)
+    session.flush()
+    return track
+
+
+def delete_track(conference: Conference, track: Track, *, actor: User) -> None:
+    """Remove a track that has no sessions (its hosts lose that role)."""
+    require_organiser(actor, conference)
+    count = session.execute(select(func.count()).where(Talk.track_id == track.id)).scalar_one()
+    if count:
+        raise Invalid(
+            f"{track.name} still has {count} session{'s' if count != 1 else ''}: move them "
+            "to another track or delete them first."
+        )
+    _record(conference, actor, "track", track.name, {"name": track.name}, {}, "delete")
+    session.delete(track)
+    session.flush()
+
+
+def save_floor(
+    conference: Conference, floor: Floor | None, values: dict[str, Any], *, actor: User
+) -> Floor:
+    """Create or change a floor: its name and level (0 is the ground floor)."""
+    require_organiser(actor, conference)
+    errors: dict[str, str] = {}
+    name = _text(values, "name", 100, errors)
+    if not name:
+        errors["name"] = "A floor needs a name, e.g. “3rd floor”."
+    level = str(values.get("level", "")).strip()
+    if not level.lstrip("-").isdigit() or abs(int(level)) > 200:
+        errors["level"] = "Enter the level as a whole number (0 is the ground floor, -1 below)."
+    _refuse(errors)
+    before = {"name": floor.name, "level": floor.level} if floor else {}
+    if floor is None:
+        floor = Floor(conference_id=conference.id, slug=unique_slug(Floor, conference.id, name))
+        session.add(floor)
+    floor.name, floor.level = name, int(level)
+    _record(
+        conference,
+        actor,
+        "floor",
+        name,
+        before,
+        {"name": name, "level": int(level)},
+        "update" if before else "create",
+    )
+    session.flush()
+    return floor
+
+
+def delete_floor(conference: Conference, floor: Floor, *, actor: User) -> None:
+    """Remove a floor with no rooms on it."""
+    require_organiser(actor, conference)
+    if session.execute(select(Room.id).where(Room.floor_id == floor.id)).first():
+        raise Invalid(f"Rooms are still on {floor.name}: put them on another floor first.")
+    _record(conference, actor, "floor", floor.name, {"name": floor.name}, {}, "delete")
+    session.delete(floor)
+    session.flush()
+
+
+def save_room(
+    conference: Conference, room: Room | None, values: dict[str, Any], *, actor: User
+) -> Room:
+    """Create or change a room: name, floor, capacity and how to find it."""
+    require_organiser(actor, conference)
+    errors: dict[str, str] = {}
+    name = _text(values, "name", 100, errors)
+    if not name:
+        errors["name"] = "A room needs a name."
+    description = _text(values, "description", 300, errors)
+    raw_floor = str(values.get("floor", ""))
+    floor_id = int(raw_floor) if raw_floor.isdigit() else None
+    if raw_floor and (
+        floor_id is None
+        or not session.execute(
+            select(Floor.id).where(Floor.id == floor_id, Floor.conference_id == conference.id)
+        ).first()
+    ):
+        errors["floor"] = "Choose a floor of this venue."
+    raw_capacity = str(values.get("capacity", "")).strip()
+    capacity = int(raw_capacity) if raw_capacity.isdigit() else None
+    if raw_capacity and (capacity is None or capacity > 100_000):
+        errors["capacity"] = "Enter the number of seats, or leave it empty."
+    _refuse(errors)
+    after = {"name": name, "floor_id": floor_id, "capacity": capacity, "description": description}
+    if room is None:
+        room = Room(
+            conference_id=conference.id,
+            slug=unique_slug(Room, conference.id, name),
+            position=_next_position(Room, conference.id),
+        )
+        session.add(room)
+        before: dict[str, Any] = {}
+    else:
+        before = {key: getattr(room, key) for key in after}
+    for key, value in after.items():
+        setattr(room, key, value)
+    _record(
+        conference,
+        actor,
+        "room",
+        name,
+        _floor_names(before),
+        _floor_names(after),
+        "update" if before else "create",
+    )
+    session.flush()
+    return room
+
+
+def delete_room(conference: Conference, room: Room, *, actor: User) -> None:
+    """Remove a room no session uses."""
+    require_organiser(actor, conference)
+    count = session.execute(select(func.count()).where(Talk.room_id == room.id)).scalar_one()
+    if count:
+        raise Invalid(
+            f"{count} session{'s are' if count != 1 else ' is'} in {room.name}: move "
+            f"{'them' if count != 1 else 'it'} to another room first."
+        )
+    _record(conference, actor, "room", room.name, {"name": room.name}, {}, "delete")
+    session.delete(room)
+    session.flush()
+
+
+def add_role(
+    conference: Conference, values: dict[str, Any], *, actor: User
+) -> tuple[User, str | None]:
+    """Make someone an organiser or a track host, creating their account when there is none
+    (then the new password is returned, to hand over once)."""
+    require_organiser(actor, conference)
+    errors: dict[str, str] = {}
+    email = str(values.get("email", "")).strip().lower()
+    kind = str(values.get("kind", ""))
+    raw_track = str(values.get("track", ""))
+    track = None
+    if kind not in (RoleKind.ORGANISER.value, RoleKind.HOST.value):
+        errors["kind"] = "Choose organiser or track host."
+    elif kind == RoleKind.HOST.value:
+        track = (
+            session.execute(
+                select(Track).where(
+                    Track.id == int(raw_track), Track.conference_id == conference.id
+                )
+            ).scalar_one_or_none()
+            if raw_track.isdigit()
+            else None
+        )
+        if track is None:
+            errors["track"] = "Choose the track they host."
+    if "@" not in email:
+        errors["email"] = "Enter their email address."
+    _refuse(errors)
+    user = user_by_email(email)
+    password = None
+    if user is None:
+        try:
+            user, password = accounts.invite(email, str(values.get("name", "")))
+        except accounts.FieldError as error:
+            raise Invalid(error.message, details={"fields": {"email": error.message}}) from None
+    accounts.grant(user, conference.id, RoleKind(kind), track.id if track is not None else None)
+    what = f"host of {track.name}" if track is not None else "organiser"
+    _record(conference, actor, "role", user.email or "", {}, {"role": what}, "create")
+    session.flush()
+    return user, password
+
+
+def remove_role(conference: Conference, role: Role, *, actor: User) -> None:
+    """Take a role away; the last organiser of a conference stays."""
+    require_organiser(actor, conference)
+    if role.kind == RoleKind.ORGANISER:
+        organisers = session.execute(
+            select(func.count()).where(
+                Role.conference_id == conference.id, Role.kind == RoleKind.ORGANISER.value
+            )
+        ).scalar_one()
+        if organisers <= 1:
+            raise Invalid("A conference keeps at least one organiser.")
+    user = session.get(User, role.user_id)
+    track = session.get(Track, role.track_id) if role.track_id else None
+    what = f"host of {track.name}" if track is not None else "organiser"
+    _record(
+        conference,
+        actor,
+        "role",
+        user.email if user and user.email else "?",
+        {"role": what},
+        {},
+        "delete",
+    )
+    accounts.revoke(role)
+
+
+def _speaker_ids(conference: Conference, raw: Any, errors: dict[str, str]) -> list[int]:
+    values = [str(v) for v in (raw if isinstance(raw, list) else [raw]) if v]
+    wanted = [int(v) for v in values if v.isdigit()]
+    known = set(
+        session.execute(
+            select(Speaker.id).where(Speaker.conference_id == conference.id, Speaker.id.in_(wanted))
+        ).scalars()
+    )
+    if len(wanted) != len(values) or not set(wanted) <= known:
+        errors["hosts"] = "Choose speakers of this conference."
+    return list(dict.fromkeys(wanted))
+
+
+def _host_names(track_id: int) -> str:
+    return ", ".join(
+        session.execute(
+            select(Speaker.name)
+            .join(TrackHost, TrackHost.speaker_id == Speaker.id)
+            .where(TrackHost.track_id == track_id)
+            .order_by(TrackHost.position)
+        ).scalars()
+    )
+
+
+def _floor_names(values: dict[str, Any]) -> dict[str, Any]:
+    """Room values with the floor by name, as the audit log shows them."""
+    if not values:
+        return {}
+    floor = session.get(Floor, values["floor_id"]) if values.get("floor_id") else None
+    rest = {key: value for key, value in values.items() if key != "floor_id"}
+    return rest | {"floor": floor.name if floor else None}
+
+
+def _next_position(model: type[Track] | type[Room], conference_id: int) -> int:
+    top = session.execute(
+        select(func.max(model.position)).where(model.conference_id == conference_id)
+    ).scalar()
+    return (top or 0) + 1

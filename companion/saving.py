@@ -1,0 +1,45 @@
+"""One save per form post: run it and commit, or roll everything back and say why, in the shape
+the form templates show (messages by field, warnings to confirm, a stale version)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from companion.db import session
+from companion.errors import Conflict, Invalid
+
+
+@dataclass
+class Outcome:
+    """Why a save did not happen, for the form to show."""
+
+    status: int
+    errors: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    stale: bool = False
+
+
+def attempt(save: Callable[[], object]) -> Outcome | None:
+    """Run one save and commit it (None); on a broken rule (422) or a stale version (409) roll
+    everything back, so nothing is half-written."""
+    try:
+        save()
+        session.commit()
+    except Invalid as error:
+        session.rollback()
+        fields = dict(error.details.get("fields", {}))
+        if not fields and not error.details.get("warnings"):
+            fields["form"] = error.message
+        return Outcome(422, fields, list(error.details.get("warnings", [])))
+    except (Conflict, StaleDataError) as error:
+        session.rollback()
+        message = (
+            error.message
+            if isinstance(error, Conflict)
+            else "Someone else saved this at the same moment. Reload it and try again."
+        )
+        return Outcome(409, {"form": message}, stale=True)
+    return None

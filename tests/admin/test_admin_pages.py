@@ -1,0 +1,239 @@
+"""The organiser's pages: each form saves what it should, refuses what it should with a message
+next to the field, writes nothing half-done and leaves an audit row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from companion.accounts.models import Role, User
+from companion.hosting.models import AuditEntry
+from companion.programme.models import Conference, Floor, Room, Track, TrackHost
+from tests.conftest import SAME_ORIGIN, sign_in
+from tests.hosting.conftest import as_user
+
+H = SAME_ORIGIN
+
+
+def _audit(dbs: Session, subject: str) -> list[tuple[str, str | None, str | None, str | None]]:
+    return [
+        (a.action, a.field, a.old, a.new)
+        for a in dbs.execute(
+            select(AuditEntry).where(AuditEntry.subject == subject).order_by(AuditEntry.id)
+        ).scalars()
+    ]
+
+
+def _conference_form(**values: str) -> dict[str, str]:
+    base = {
+        "name": "Test Conf",
+        "venue": "QEII Centre",
+        "address": "",
+        "url": "",
+        "timezone": "Europe/London",
+        "start_date": "2020-03-02",
+        "end_date": "2020-03-04",
+        "day_change_hour": "4",
+    }
+    return {**base, **values}
+
+
+def test_only_organisers_see_the_admin_pages(app: Flask, setting: dict[str, Any]) -> None:
+    assert as_user(app, "organiser").get("/testconf/admin/").status_code == 200
+    for who in ("host", "attendee"):
+        assert as_user(app, who).get("/testconf/admin/").status_code == 403
+    assert as_user(app, None).get("/testconf/admin/").status_code == 302  # to sign in
+
+
+def test_the_conference_is_edited_and_audited(
+    app: Flask, setting: dict[str, Any], dbs: Session
+) -> None:
+    organiser = as_user(app, "organiser")
+    assert 'value="Europe/London"' in organiser.get("/testconf/admin/conference").text
+    saved = organiser.post(
+        "/testconf/admin/conference",
+        data=_conference_form(name="QCon London", end_date="2020-03-05"),
+        headers=H,
+    )
+    assert saved.status_code == 302
+    dbs.expire_all()
+    conference = dbs.execute(select(Conference)).scalar_one()
+    assert (conference.name, str(conference.end_date)) == ("QCon London", "2020-03-05")
+    assert _audit(dbs, "conference") == [
+        ("update", "name", "Test Conf", "QCon London"),
+        ("update", "end_date", "2020-03-04", "2020-03-05"),
+    ]
+    assert "QCon London" in app.test_client().get("/testconf/").text  # the cache moved on
+
+
+def test_the_conference_form_refuses_bad_values_and_changes_nothing(
+    app: Flask, setting: dict[str, Any], dbs: Session
+) -> None:
+    organiser = as_user(app, "organiser")
+    cases = [
+        ({"timezone": "Mars/Olympus"}, "f-timezone-error", "Choose a time zone"),
+        ({"end_date": "2020-03-01"}, "f-end_date-error", "must end on or after its first day"),
+        ({"start_date": "March"}, "f-start_date-error", "YYYY-MM-DD"),
+        ({"name": " "}, "f-name-error", "needs a name"),
+        ({"day_change_hour": "25"}, "f-day_change_hour-error", "from 0 to 12"),
+        ({"url": "javascript:alert(1)"}, "f-url-error", "https://"),
+        # Sessions on 2 March would fall outside a conference starting on the 3rd.
+        ({"start_date": "2020-03-03"}, "f-start_date-error", "3 sessions would fall outside"),
+    ]
+    for values, field_id, text in cases:
+        response = organiser.post(
+            "/testconf/admin/conference",
+            data=_conference_form(**{"name": "Changed", **values}),
+            headers=H,
+        )
+        assert response.status_code == 422, values
+        assert f'id="{field_id}">' in response.text and text in response.text, values
+    dbs.expire_all()
+    assert dbs.execute(select(Conference.name)).scalar_one() == "Test Conf"
+    assert _audit(dbs, "conference") == []
+
+
+def test_tracks_are_added_edited_and_deleted_only_when_empty(
+    app: Flask, setting: dict[str, Any], dbs: Session
+) -> None:
+    organiser = as_user(app, "organiser")
+    added = organiser.post(
+        "/testconf/admin/tracks/", data={"name": "Data Mesh", "colour": "#112233"}, headers=H
+    )
+    assert added.status_code == 302
+    track = dbs.execute(select(Track).where(Track.slug == "data-mesh")).scalar_one()
+    grace = setting["speakers"]["grace"]
+    edited = organiser.post(
+        "/testconf/admin/tracks/data-mesh",
+        data={"name": "Data Mesh in practice", "colour": "#445566", "hosts": [str(grace.id)]},
+        headers=H,
+    )
+    assert edited.status_code == 302
+    dbs.expire_all()
+    assert dbs.execute(
+        select(TrackHost.speaker_id).where(TrackHost.track_id == track.id)
+    ).all() == [(grace.id,)]
+    assert "hosted by Grace" in organiser.get("/testconf/admin/tracks/").text
+    assert ("update", "hosts", "", "Grace") in _audit(dbs, "track")
+    bad = organiser.post(
+        "/testconf/admin/tracks/data-mesh", data={"name": "X", "colour": "red"}, headers=H
+    )
+    assert bad.status_code == 422 and "Pick a colour" in bad.text
+    busy = organiser.post("/testconf/admin/tracks/streaming/delete", headers=H)
+    assert busy.status_code == 302
+    assert "still has 2 sessions" in organiser.get(busy.headers["Location"]).text
+    assert dbs.execute(select(Track).where(Track.slug == "streaming")).first() is not None
+    assert organiser.post("/testconf/admin/tracks/data-mesh/delete", headers=H).status_code == 302
+    assert dbs.execute(select(Track).where(Track.slug == "data-mesh")).first() is None
+
+
+def test_floors_and_rooms(app: Flask, setting: dict[str, Any], dbs: Session) -> None:
+    organiser = as_user(app, "organiser")
+    assert (
+        organiser.post(
+            "/testconf/admin/floors/", data={"name": "3rd floor", "level": "3"}, headers=H
+        ).status_code
+        == 302
+    )
+    dbs.expire_all()
+    floor = dbs.execute(select(Floor)).scalar_one()
+    added = organiser.post(
+        "/testconf/admin/rooms/",
+        data={
+            "name": "Churchill",
+            "floor": str(floor.id),
+            "capacity": "300",
+            "description": "Left of the lifts",
+        },
+        headers=H,
+    )
+    assert added.status_code == 302
+    room = dbs.execute(select(Room).where(Room.slug == "churchill")).scalar_one()
+    assert (room.floor_id, room.capacity, room.description) == (floor.id, 300, "Left of the lifts")
+    refused = organiser.post(
+        "/testconf/admin/rooms/", data={"name": "", "capacity": "many", "floor": "999"}, headers=H
+    )
+    assert refused.status_code == 422
+    assert "A room needs a name." in refused.text and "number of seats" in refused.text
+    assert "Choose a floor of this venue." in refused.text
+    in_use = organiser.post("/testconf/admin/rooms/fleming/delete", headers=H)
+    assert "2 sessions are in Fleming" in organiser.get(in_use.headers["Location"]).text
+    floor_in_use = organiser.post("/testconf/admin/floors/3rd-floor/delete", headers=H)
+    assert "Rooms are still on 3rd floor" in organiser.get(floor_in_use.headers["Location"]).text
+    assert organiser.post("/testconf/admin/rooms/churchill/delete", headers=H).status_code == 302
+    assert organiser.post("/testconf/admin/floors/3rd-floor/delete", headers=H).status_code == 302
+    assert dbs.execute(select(Room).where(Room.slug == "churchill")).first() is None
+    assert _audit(dbs, "room") == [
+        ("create", "name", None, "Churchill"),
+        ("create", "capacity", None, "300"),
+        ("create", "description", None, "Left of the lifts"),
+        ("create", "floor", None, "3rd floor"),
+        ("delete", "name", "Churchill", None),
+    ]
+    assert "Fleming" in app.test_client().get("/testconf/rooms/").text
+
+
+def test_an_organiser_invites_a_host_who_can_then_edit_their_track(
+    app: Flask, setting: dict[str, Any], dbs: Session
+) -> None:
+    organiser = as_user(app, "organiser")
+    streaming = setting["tracks"]["streaming"]
+    page = organiser.post(
+        "/testconf/admin/roles/",
+        data={
+            "email": "New.Host@Example.org",
+            "name": "Nia",
+            "kind": "host",
+            "track": str(streaming.id),
+        },
+        headers=H,
+    )
+    assert page.status_code == 200 and "Account made for <strong>new.host@example.org" in page.text
+    password = page.text.split('<p class="secret"><code>')[1].split("</code>")[0]
+    host = app.test_client()
+    assert sign_in(host, "new.host@example.org", password).status_code == 302
+    assert "Streams" in host.get("/testconf/host/").text
+    # An existing account just gets the role; nobody is signed in or out by it.
+    again = organiser.post(
+        "/testconf/admin/roles/",
+        data={"email": "attendee@example.org", "kind": "organiser"},
+        headers=H,
+    )
+    assert again.status_code == 302
+    assert organiser.get("/testconf/admin/").status_code == 200
+    attendee = dbs.execute(select(User).where(User.email == "attendee@example.org")).scalar_one()
+    role = dbs.execute(select(Role).where(Role.user_id == attendee.id)).scalar_one()
+    assert role.kind == "organiser"
+    assert organiser.post(f"/testconf/admin/roles/{role.id}/delete", headers=H).status_code == 302
+    assert as_user(app, "attendee").get("/testconf/admin/").status_code == 403
+    missing = organiser.post(
+        "/testconf/admin/roles/", data={"email": "x@example.org", "kind": "host"}, headers=H
+    )
+    assert missing.status_code == 422 and "Choose the track they host." in missing.text
+    assert dbs.execute(select(User).where(User.email == "x@example.org")).first() is None
+
+
+def test_the_last_organiser_stays(app: Flask, setting: dict[str, Any], dbs: Session) -> None:
+    organiser = as_user(app, "organiser")
+    role = dbs.execute(select(Role).where(Role.kind == "organiser")).scalar_one()
+    response = organiser.post(f"/testconf/admin/roles/{role.id}/delete", headers=H)
+    assert "keeps at least one organiser" in organiser.get(response.headers["Location"]).text
+    assert dbs.execute(select(Role).where(Role.kind == "organiser")).first() is not None
+
+
+def test_the_audit_log_shows_every_change(app: Flask, setting: dict[str, Any]) -> None:
+    organiser = as_user(app, "organiser")
+    organiser.patch(
+        f"/api/v1/sessions/{setting['streams'].guid}",
+        json={"room": "whittle", "start": "2020-03-02T12:00", "end": "2020-03-02T12:50"},
+        headers={**H, "If-Match": 'W/"v1"'},
+    )
+    organiser.post("/testconf/admin/floors/", data={"name": "Ground", "level": "0"}, headers=H)
+    log = organiser.get("/testconf/admin/audit/").text
+    assert "room: Fleming → Whittle" in log
+    assert "Floor Ground" in log and "name: — → Ground" in log
+    assert log.index("Floor Ground") < log.index("room: Fleming")  # newest first
+    assert as_user(app, "host").get("/testconf/admin/audit/").status_code == 403
