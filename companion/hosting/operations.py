@@ -180,7 +180,20 @@ def update_introduction(track: Track, text: str, *, actor: User) -> None:
             "The introduction is too long.",
             details={"fields": {"introduction": "Keep it under 20,000 characters."}},
         )
-    track.introduction = text.replace("\r\n", "\n").strip()
+    text = text.replace("\r\n", "\n").strip()
+    conference = session.get(Conference, track.conference_id)
+    assert conference is not None
+    session.add_all(
+        audit.subject_entries(
+            conference,
+            actor,
+            "track",
+            track.name,
+            {"introduction": track.introduction},
+            {"introduction": text},
+        )
+    )
+    track.introduction = text
     session.flush()
 
 

@@ -1,0 +1,322 @@
+"""Who may write what: every write endpoint of the editing pages, the organiser's pages and the
+editing API, against anonymous, guest, attendee, host of another track, host of this track and
+organiser, with the exact status of each. A refusal writes nothing; a success is audited.
+
+The table must name every write endpoint of those blueprints: a new one fails the coverage test
+until it is added here."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from companion.accounts.models import Role, User
+from companion.hosting.models import AuditEntry
+from companion.programme.models import Floor, Room, Talk, Track
+from tests.conftest import SAME_ORIGIN
+from tests.hosting.conftest import as_user
+
+WHO = (None, "guest", "attendee", "other-host", "host", "organiser")
+
+#: Forms of the host's pages: a host of the session's track and organisers may.
+HOST_FORM = dict(zip(WHO, (302, 403, 403, 403, 302, 302), strict=True))
+#: The organiser's pages: organisers only. Anonymous people are sent to sign in.
+ADMIN_FORM = dict(zip(WHO, (302, 403, 403, 403, 403, 302), strict=True))
+#: The JSON API answers 401 to anyone not signed in with an account.
+API_EDIT = dict(zip(WHO, (401, 401, 403, 403, 200, 200), strict=True))
+API_DELETE = {**API_EDIT, "host": 204, "organiser": 204}
+
+_counter = itertools.count()
+
+
+@dataclass
+class Context:
+    """What a row needs to make a fresh target for each attempt."""
+
+    setting: dict[str, Any]
+    dbs: Session
+    make_talk: Callable[..., Talk]
+
+    def talk(self) -> Talk:
+        """A new session in Streaming, in no room, at a time of its own on the last day."""
+        n = next(_counter) % 90  # a fresh database per test: only neighbours must differ
+        return self.make_talk(
+            self.setting["conference"],
+            f"Throwaway {n}",
+            day=self.setting["conference"].end_date,
+            start=f"{8 + n // 6:02d}:{(n % 6) * 10:02d}",
+            end=f"{8 + n // 6:02d}:{(n % 6) * 10 + 5:02d}",
+            room=None,
+            track="Streaming",
+        )
+
+    def add(self, thing: Any) -> Any:
+        """Commit a new row and return it."""
+        self.dbs.add(thing)
+        self.dbs.commit()
+        return thing
+
+    @property
+    def conference_id(self) -> int:
+        """The conference's id."""
+        return int(self.setting["conference"].id)
+
+
+Request = tuple[str, str, dict[str, Any]]  # method, URL, keyword arguments for the client
+
+
+def _edit_form(c: Context) -> Request:
+    talk = c.talk()
+    data = {
+        "title": f"{talk.title}, edited",
+        "kind": "talk",
+        "track": str(talk.track_id),
+        "room": "",
+        "day": str(c.setting["conference"].end_date),
+        "start": f"{talk.start:%H:%M}",
+        "end": f"{talk.end:%H:%M}",
+        "status": "scheduled",
+        "version": "1",
+    }
+    return "POST", f"/testconf/host/sessions/{talk.guid}/", {"data": data}
+
+
+def _new_form(c: Context) -> Request:
+    n = next(_counter)
+    data = {
+        "title": f"New {n}",
+        "kind": "talk",
+        "track": str(c.setting["tracks"]["streaming"].id),
+        "day": str(c.setting["conference"].start_date),
+        "start": "17:00",
+        "end": "17:30",
+        "status": "scheduled",
+    }
+    return "POST", "/testconf/host/sessions/new", {"data": data}
+
+
+def _room(c: Context) -> Room:
+    n = next(_counter)
+    return c.add(Room(conference_id=c.conference_id, slug=f"spare-{n}", name=f"Spare {n}"))
+
+
+def _floor(c: Context) -> Floor:
+    n = next(_counter)
+    return c.add(Floor(conference_id=c.conference_id, slug=f"level-{n}", name=f"Level {n}"))
+
+
+def _track(c: Context) -> Track:
+    n = next(_counter)
+    return c.add(Track(conference_id=c.conference_id, slug=f"spare-{n}", name=f"Spare {n}"))
+
+
+def _role(c: Context) -> Role:
+    n = next(_counter)
+    user = c.add(User(email=f"helper{n}@example.org", name="Helper", password_hash="-"))
+    return c.add(
+        Role(
+            user_id=user.id,
+            conference_id=c.conference_id,
+            kind="host",
+            track_id=c.setting["tracks"]["streaming"].id,
+        )
+    )
+
+
+def _conference_form(c: Context) -> Request:
+    n = next(_counter)
+    data = {
+        "name": f"Test Conf {n}",
+        "timezone": "Europe/London",
+        "start_date": "2020-03-02",
+        "end_date": "2020-03-04",
+        "day_change_hour": "4",
+    }
+    return "POST", "/testconf/admin/conference", {"data": data}
+
+
+#: endpoint → (make the request, statuses by person, is a success audited?)
+TABLE: dict[str, tuple[Callable[[Context], Request], dict[str | None, int], bool]] = {
+    "host.new_session": (_new_form, HOST_FORM, True),
+    "host.edit_session": (_edit_form, HOST_FORM, True),
+    "host.delete_session": (
+        lambda c: (
+            "POST",
+            f"/testconf/host/sessions/{c.talk().guid}/delete",
+            {"data": {"version": "1"}},
+        ),
+        HOST_FORM,
+        True,
+    ),
+    "host.move_session": (
+        lambda c: (
+            "POST",
+            f"/testconf/host/sessions/{c.talk().guid}/move",
+            {"data": {"version": "1", "preset": "5"}},
+        ),
+        HOST_FORM,
+        True,
+    ),
+    "host.edit_track": (
+        lambda c: (
+            "POST",
+            "/testconf/host/tracks/streaming/",
+            {"data": {"introduction": f"Hello {next(_counter)}"}},
+        ),
+        HOST_FORM,
+        True,
+    ),
+    "hosting.patch_session": (
+        lambda c: (
+            "PATCH",
+            f"/api/v1/sessions/{c.talk().guid}",
+            {"json": {"title": "Patched"}, "headers": {"If-Match": 'W/"v1"'}},
+        ),
+        API_EDIT,
+        True,
+    ),
+    "hosting.delete_session": (
+        lambda c: (
+            "DELETE",
+            f"/api/v1/sessions/{c.talk().guid}",
+            {"headers": {"If-Match": 'W/"v1"'}},
+        ),
+        API_DELETE,
+        True,
+    ),
+    "admin.edit_conference": (_conference_form, ADMIN_FORM, True),
+    "admin.tracks": (
+        lambda c: (
+            "POST",
+            "/testconf/admin/tracks/",
+            {"data": {"name": f"T{next(_counter)}", "colour": "#123456"}},
+        ),
+        ADMIN_FORM,
+        True,
+    ),
+    "admin.edit_track": (
+        lambda c: (
+            "POST",
+            f"/testconf/admin/tracks/{_track(c).slug}",
+            {"data": {"name": f"Renamed {next(_counter)}", "colour": "#123456"}},
+        ),
+        ADMIN_FORM,
+        True,
+    ),
+    "admin.delete_track": (
+        lambda c: ("POST", f"/testconf/admin/tracks/{_track(c).slug}/delete", {}),
+        ADMIN_FORM,
+        True,
+    ),
+    "admin.add_room": (
+        lambda c: ("POST", "/testconf/admin/rooms/", {"data": {"name": f"Room {next(_counter)}"}}),
+        ADMIN_FORM,
+        True,
+    ),
+    "admin.edit_room": (
+        lambda c: (
+            "POST",
+            f"/testconf/admin/rooms/{_room(c).slug}",
+            {"data": {"name": f"Renamed {next(_counter)}"}},
+        ),
+        ADMIN_FORM,
+        True,
+    ),
+    "admin.delete_room": (
+        lambda c: ("POST", f"/testconf/admin/rooms/{_room(c).slug}/delete", {}),
+        ADMIN_FORM,
+        True,
+    ),
+    "admin.add_floor": (
+        lambda c: (
+            "POST",
+            "/testconf/admin/floors/",
+            {"data": {"name": f"F{next(_counter)}", "level": "1"}},
+        ),
+        ADMIN_FORM,
+        True,
+    ),
+    "admin.edit_floor": (
+        lambda c: (
+            "POST",
+            f"/testconf/admin/floors/{_floor(c).slug}",
+            {"data": {"name": f"Renamed {next(_counter)}", "level": "2"}},
+        ),
+        ADMIN_FORM,
+        True,
+    ),
+    "admin.delete_floor": (
+        lambda c: ("POST", f"/testconf/admin/floors/{_floor(c).slug}/delete", {}),
+        ADMIN_FORM,
+        True,
+    ),
+    "admin.roles": (
+        lambda c: (
+            "POST",
+            "/testconf/admin/roles/",
+            {"data": {"email": f"new{next(_counter)}@example.org", "kind": "organiser"}},
+        ),
+        {**ADMIN_FORM, "organiser": 200},  # 200: the new account's password, shown once
+        True,
+    ),
+    "admin.remove_role": (
+        lambda c: ("POST", f"/testconf/admin/roles/{_role(c).id}/delete", {}),
+        ADMIN_FORM,
+        True,
+    ),
+    "accounts.admin_users": (
+        lambda c: (
+            "POST",
+            "/testconf/admin/users/",
+            {"data": {"user_id": str(c.setting["users"]["attendee"].id)}},
+        ),
+        {**ADMIN_FORM, "organiser": 200},  # 200: the new password, shown once; not programme
+        False,
+    ),
+}
+
+
+def test_the_table_names_every_write_endpoint(app: Flask) -> None:
+    writes = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if {"POST", "PUT", "PATCH", "DELETE"} & (rule.methods or set())
+        and (rule.endpoint.split(".")[0] in ("host", "hosting", "admin") or "/admin/" in rule.rule)
+    }
+    assert writes == set(TABLE)
+
+
+def _audit_count(dbs: Session) -> int:
+    return dbs.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
+
+
+@pytest.mark.parametrize("endpoint", sorted(TABLE))
+def test_who_may_write(
+    app: Flask, setting: dict[str, Any], dbs: Session, make_talk: Callable[..., Talk], endpoint: str
+) -> None:
+    make, statuses, audited = TABLE[endpoint]
+    context = Context(setting, dbs, make_talk)
+    clients = {
+        who: as_user(app, f"guest:{setting['apis'].guid}" if who == "guest" else who) for who in WHO
+    }
+    for who in WHO:
+        method, url, kwargs = make(context)
+        before = _audit_count(dbs)
+        response = clients[who].open(
+            url,
+            method=method,
+            **{**kwargs, "headers": {**SAME_ORIGIN, **kwargs.get("headers", {})}},
+        )
+        assert response.status_code == statuses[who], (who, response.text[:300])
+        written = _audit_count(dbs) - before
+        if statuses[who] in (401, 403) or who is None:  # refused, or sent to sign in
+            assert written == 0, who
+        elif audited:
+            assert written > 0, who
