@@ -81,6 +81,27 @@ def _signed_in(base: str, email: str) -> requests.Session:
     return client
 
 
+def _race(hosts: list[requests.Session], url: str, etag: str, round_: int) -> list[tuple[int, str]]:
+    """Both hosts PATCH at the same instant (a barrier releases them together)."""
+    start = threading.Barrier(2)
+    answers: list[tuple[int, str]] = [(0, "")] * 2
+
+    def save(n: int) -> None:
+        title = f"Round {round_} by host {n}"
+        start.wait()
+        response = hosts[n].patch(
+            url, json={"title": title}, headers={"If-Match": etag}, timeout=30
+        )
+        answers[n] = (response.status_code, title)
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
 def test_two_hosts_saving_at_once_one_wins_one_gets_409(
     gunicorn: str, setting: dict[str, Any], dbs: Session, make_user, grant_role
 ) -> None:
@@ -91,22 +112,7 @@ def test_two_hosts_saving_at_once_one_wins_one_gets_409(
     for round_ in range(ROUNDS):
         etag = hosts[0].get(url, timeout=10).headers["ETag"]
         assert etag == f'W/"v{round_ + 1}"'
-        start = threading.Barrier(2)
-        answers: list[tuple[int, str]] = [(0, "")] * 2
-
-        def save(n: int) -> None:
-            title = f"Round {round_} by host {n}"
-            start.wait()
-            response = hosts[n].patch(
-                url, json={"title": title}, headers={"If-Match": etag}, timeout=30
-            )
-            answers[n] = (response.status_code, title)
-
-        threads = [threading.Thread(target=save, args=(n,)) for n in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        answers = _race(hosts, url, etag, round_)
         assert sorted(status for status, _ in answers) == [200, 409], answers
         winner = next(title for status, title in answers if status == 200)
         dbs.expire_all()

@@ -1,0 +1,108 @@
+"""A track host on a phone moves a session to another room; the session page, the public
+changelog and the My schedule of an attendee who starred it all show the move."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from companion.db import get_database_of
+from companion.programme.models import Room, Talk, TalkStatus, Track
+from tests.browser.conftest import PHONE
+from tests.browser.test_pages import SHOTS
+
+pytestmark = pytest.mark.browser
+
+CONF = "qcon-london-2020"
+
+
+def _a_session_and_a_free_room(app: Flask) -> tuple[str, str, str, str, Room]:
+    """The last tracked session that has a room free all through it (no other browser test
+    uses the last day): (guid, title, track slug, old room, new room)."""
+    with get_database_of(app).sessionmaker() as db:
+        talks = db.execute(
+            select(Talk, Track.slug, Room.name)
+            .join(Track, Talk.track_id == Track.id)
+            .join(Room, Talk.room_id == Room.id)
+            .where(Talk.status == TalkStatus.SCHEDULED.value)
+            .order_by(Talk.start.desc())
+        ).all()
+        rooms = db.execute(select(Room).order_by(Room.position)).scalars().all()
+        for talk, track_slug, room_name in talks:
+            busy = set(
+                db.execute(
+                    select(Talk.room_id).where(
+                        Talk.start < talk.end,
+                        Talk.end > talk.start,
+                        Talk.status == TalkStatus.SCHEDULED.value,
+                    )
+                ).scalars()
+            )
+            free = [r for r in rooms if r.id not in busy]
+            if free:
+                return talk.guid, talk.title, track_slug, room_name, free[0]
+    raise AssertionError("the demo has no session with a free room beside it")
+
+
+def test_a_host_moves_a_session_and_everyone_sees_it(
+    live_app: Flask, base_url: str, phone: Any, browser: Any
+) -> None:
+    guid, title, track, old_room, room = _a_session_and_a_free_room(live_app)
+    new_room = room.name
+    runner = live_app.test_cli_runner()
+    made = runner.invoke(
+        args=["create-user", "hana@example.org", "--name", "Hana", "--password", "correct horse"]
+    )
+    assert made.exit_code == 0, made.output
+    granted = runner.invoke(
+        args=["grant", "hana@example.org", "--conference", CONF, "--track", track]
+    )
+    assert granted.exit_code == 0, granted.output
+
+    # An attendee stars the session (as a guest, on their own phone).
+    attendee = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    theirs = attendee.new_page()
+    theirs.goto(f"{base_url}/{CONF}/sessions/{guid}/")
+    theirs.wait_for_selector("html[data-stars-ready]", state="attached")
+    with theirs.expect_response(lambda r: r.url.endswith(f"/stars/{guid}")) as answer:
+        theirs.locator(".title-row .star").click()
+    assert answer.value.status == 201
+
+    # The host signs in on their phone, finds the session and moves it.
+    phone.goto(f"{base_url}/login")
+    phone.fill("#f-email", "hana@example.org")
+    phone.fill("#f-password", "correct horse")
+    phone.click("form.form button[type=submit]")
+    phone.goto(f"{base_url}/{CONF}/host/")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=str(SHOTS / "host-tracks.png"))
+    phone.get_by_label(f"Move or shift “{title}”").click()
+    phone.select_option("#f-room", value=str(room.id))
+    phone.screenshot(path=str(SHOTS / "host-move.png"), full_page=True)
+    phone.click("form.form > button[type=submit]")
+    assert phone.url.endswith(f"/{CONF}/host/")
+    assert f"Moved “{title}”." in phone.locator(".alert-success").inner_text()
+    assert phone.console_errors == []
+
+    # Everyone sees it: the session page, the changelog, the attendee's My schedule.
+    _shows(theirs, f"{base_url}/{CONF}/sessions/{guid}/", new_room)
+    _shows(theirs, f"{base_url}/{CONF}/changes/", f"Moved from {old_room} to {new_room}")
+    theirs.goto(f"{base_url}/{CONF}/my/")
+    theirs.screenshot(path=str(SHOTS / "my-schedule-moved.png"), full_page=True)
+    notice = theirs.locator("section[aria-labelledby=changed-h]").inner_text()
+    assert title in notice and f"moved to {new_room}" in notice
+    attendee.close()
+
+
+def _shows(page: Any, url: str, text: str) -> None:
+    """Open `url` and find `text` there. The service worker may answer from its copy first
+    (stale-while-revalidate); then the page offers the new version, as it would to anyone."""
+    page.goto(url)
+    page.wait_for_selector("html[data-offline-ready]", state="attached")
+    if text not in page.locator("main").inner_text():
+        with page.expect_navigation():
+            page.get_by_role("button", name="Show the new version").click()
+    assert text in page.locator("main").inner_text()
