@@ -41,6 +41,8 @@ def put_map(
     new image); rooms without a place are matched to a shape whose id is the room's slug or
     "room-<slug>"."""
     checked = check_upload(data, max_bytes=max_bytes)
+    # Read first, then change: one flush, so the revision moves once.
+    places = places_on(floor)
     floor_map = session.get(FloorMap, floor.id)
     if floor_map is None:
         floor_map = FloorMap(floor_id=floor.id, conference_id=floor.conference_id)
@@ -52,7 +54,6 @@ def put_map(
     floor_map.height = checked.height
     floor_map.filename = filename[:200]
     floor_map.uploaded_at = utcnow()
-    places = places_on(floor)
     placed, unplaced = [], []
     for room in floor.rooms:
         place = places.get(room.id)
