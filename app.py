@@ -23,6 +23,7 @@ from companion.notify.views import bp as notify_bp
 from companion.offline.views import bp as offline_bp
 from companion.programme import revision
 from companion.programme.views import bp as programme_bp
+from companion.venue.views import bp as venue_bp
 
 ROOT = Path(__file__).resolve().parent
 
@@ -63,5 +64,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(hosting_bp)
     app.register_blueprint(host_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(venue_bp)
     cli.init_app(app)
     return app

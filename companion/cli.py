@@ -23,6 +23,7 @@ from companion.demo.data import DEMO_SLUG, demo_data, synthetic_data
 from companion.errors import BadRequest
 from companion.programme.models import Conference, Track
 from companion.programme.operations import create_conference_from_data, shift_conference
+from companion.venue.operations import load_demo_maps
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -71,6 +72,7 @@ def load_demo(today: bool) -> None:
         conference = existing
         shift_conference(conference, days=(target - conference.start_date).days)
         action = "Demo already loaded; dates now"
+    load_demo_maps(conference)
     session.commit()
     click.echo(f"{action} {conference.name}: {conference.start_date} to {conference.end_date}.")
 

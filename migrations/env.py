@@ -9,7 +9,8 @@ import companion.accounts.models
 import companion.agenda.models
 import companion.hosting.models
 import companion.notify.models
-import companion.programme.models  # noqa: F401 - these imports register the tables on Base.metadata
+import companion.programme.models
+import companion.venue.models  # noqa: F401 - these imports register the tables on Base.metadata
 from companion.db import Base
 
 config = context.config

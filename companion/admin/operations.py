@@ -18,6 +18,7 @@ from companion.errors import Forbidden, Invalid
 from companion.hosting.audit import subject_entries
 from companion.programme.models import Conference, Floor, Room, Speaker, Talk, Track, TrackHost
 from companion.programme.operations import unique_slug
+from companion.venue.models import RoomPlace
 
 _ZONES = frozenset(available_timezones())
 
@@ -250,6 +251,9 @@ def save_room(
         before: dict[str, Any] = {}
     else:
         before = {key: getattr(room, key) for key in after}
+        if before["floor_id"] != floor_id:
+            # Its place on the old floor's map means nothing on another floor's map.
+            session.execute(delete(RoomPlace).where(RoomPlace.room_id == room.id))
     for key, value in after.items():
         setattr(room, key, value)
     _record(

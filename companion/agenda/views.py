@@ -17,6 +17,7 @@ from companion.accounts.queries import feed_url, powers
 from companion.agenda import operations, schedule
 from companion.agenda.queries import star_counts, starred_guids, stars_in
 from companion.db import session
+from companion.programme.places import room_map
 from companion.programme.queries import get_conference_or_404, get_talk_by_guid_or_404
 from companion.web import private, safe_next
 
@@ -43,11 +44,14 @@ def my_schedule(conf: str) -> str:
     conference = get_conference_or_404(conf)
     me = _me()
     plan = schedule.build(conference, me.id if me else None, now=clock.now())
+    where_next = next((t for t in plan.next if t.room and not t.cancelled), None)
     return render_template(
         "agenda/my.html",
         conf=conference,
         me=me,
         plan=plan,
+        where_next=where_next,
+        where_next_map=room_map(conference, where_next.room) if where_next else None,
         feed_url=feed_url(me.id) if me else None,
         can_see_counts=bool(me and powers(me.id, conference.id).any),
     )

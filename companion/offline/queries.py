@@ -7,10 +7,12 @@ from sqlalchemy import select
 
 from companion.db import session
 from companion.programme.models import Conference, Room, Speaker, Talk, Track
+from companion.venue.queries import offline_urls as venue_urls
 
 
 def offline_urls(conference: Conference) -> list[str]:
-    """Every public page of a conference (the offline copy): four queries whatever its size."""
+    """Every public page of a conference (the offline copy), venue maps included: five queries
+    whatever its size."""
     slug = conference.slug
     urls = [
         url_for("programme.home", conf=slug),
@@ -25,6 +27,7 @@ def offline_urls(conference: Conference) -> list[str]:
         url_for("programme.search_page", conf=slug),
         url_for("hosting.changes", conf=slug),
         url_for("api.programme", conf=slug),
+        *venue_urls(conference),
     ]
     for endpoint, column, model in (
         ("programme.track", Track.slug, Track),

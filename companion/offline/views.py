@@ -14,7 +14,14 @@ from companion.web import cached_response, make_etag, static_url
 bp = Blueprint("offline", __name__)
 
 #: Static files every page needs: kept by the service worker at install time.
-SHELL_FILES = ("css/app.css", "js/app.js", "js/offline.js", "icons/icon.svg", "icons/icon-192.png")
+SHELL_FILES = (
+    "css/app.css",
+    "js/app.js",
+    "js/offline.js",
+    "js/venue.js",
+    "icons/icon.svg",
+    "icons/icon-192.png",
+)
 
 
 @bp.get("/manifest.webmanifest")

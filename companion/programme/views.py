@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from companion import clock
 from companion.errors import BadRequest, NotFound
-from companion.programme import queries, search, timeline
+from companion.programme import places, queries, search, timeline
 from companion.programme.models import Conference, TalkKind
 from companion.programme.queries import ConferenceStamp
 from companion.web import cached_response, make_etag
@@ -149,7 +149,11 @@ def session_page(conf: str, guid: str) -> Response:
     def render(conference: Conference) -> str:
         talk = queries.get_talk_or_404(conference, guid)
         return render_template(
-            "programme/session.html", conf=conference, talk=talk, zone_at=talk.start
+            "programme/session.html",
+            conf=conference,
+            talk=talk,
+            zone_at=talk.start,
+            room_map=places.room_map(conference, talk.room),
         )
 
     return _cached_page(queries.get_conference_stamp_or_404(conf), ("session", guid), render)
@@ -228,6 +232,7 @@ def room(conf: str, slug: str) -> Response:
             "programme/room.html",
             conf=conference,
             room=place,
+            room_map=places.room_map(conference, place),
             day=day,
             zone_at=now,
             glance=timeline.now_and_next(talks, now),

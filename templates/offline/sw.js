@@ -13,6 +13,8 @@ const OFFLINE_URL = "/offline/";
 const KEEP = new Set([SHELL_CACHE, PAGES_CACHE, PRIVATE_CACHE, META_CACHE]);
 const PRIVATE_PAGE = /^\/[^/]+\/my\/$/;
 const NEVER_CACHE = /^\/(login|register|logout|settings\/|link\/|[^/]+\/(admin|host)\/)/;
+// Map files are fetched as images (an <image> in a map, or opened on their own), not as pages.
+const MAP_FILE = /^\/[^/]+\/venue\/floors\/[^/]+$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)));
@@ -63,7 +65,8 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(networkFirst(request, PRIVATE_CACHE, OFFLINE_URL));
   } else if (NEVER_CACHE.test(url.pathname)) {
     event.respondWith(fetch(request).catch(() => offlinePage()));
-  } else if (request.mode === "navigate" || request.headers.get("Accept")?.includes("text/html")) {
+  } else if (request.mode === "navigate" || request.headers.get("Accept")?.includes("text/html")
+    || MAP_FILE.test(url.pathname)) {
     event.respondWith(staleWhileRevalidate(event, request, PAGES_CACHE));
   }
 });

@@ -237,3 +237,26 @@ def test_the_audit_log_shows_every_change(app: Flask, setting: dict[str, Any]) -
     assert "Floor Ground" in log and "name: — → Ground" in log
     assert log.index("Floor Ground") < log.index("room: Fleming")  # newest first
     assert as_user(app, "host").get("/testconf/admin/audit/").status_code == 403
+
+
+def test_a_room_moved_to_another_floor_leaves_its_place_on_the_old_map(
+    app: Flask, setting: dict[str, Any], dbs: Session, make_floor
+) -> None:
+    from companion.venue.models import RoomPlace
+
+    conference = setting["conference"]
+    ground, first = make_floor(conference, "Ground"), make_floor(conference, "First", 1)
+    fleming = dbs.execute(select(Room).where(Room.slug == "fleming")).scalar_one()
+    fleming.floor_id = ground.id
+    dbs.add(RoomPlace(room_id=fleming.id, conference_id=conference.id, shape_id="fleming"))
+    dbs.commit()
+    organiser = as_user(app, "organiser")
+    same_floor = {"name": "Fleming", "floor": str(ground.id), "capacity": "120"}
+    assert (
+        organiser.post("/testconf/admin/rooms/fleming", data=same_floor, headers=H).status_code
+        == 302
+    )
+    assert dbs.execute(select(RoomPlace)).scalars().all() != []
+    moved = {**same_floor, "floor": str(first.id)}
+    assert organiser.post("/testconf/admin/rooms/fleming", data=moved, headers=H).status_code == 302
+    assert dbs.execute(select(RoomPlace)).scalars().all() == []

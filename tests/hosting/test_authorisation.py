@@ -7,6 +7,7 @@ until it is added here."""
 
 from __future__ import annotations
 
+import io
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,8 +21,10 @@ from sqlalchemy.orm import Session
 from companion.accounts.models import Role, User
 from companion.hosting.models import AuditEntry
 from companion.programme.models import Floor, Room, Talk, Track
+from companion.venue.models import FloorMap
 from tests.conftest import SAME_ORIGIN
 from tests.hosting.conftest import as_user
+from tests.venue.test_views import MAP
 
 WHO = (None, "guest", "attendee", "other-host", "host", "organiser")
 
@@ -128,6 +131,33 @@ def _role(c: Context) -> Role:
             track_id=c.setting["tracks"]["streaming"].id,
         )
     )
+
+
+def _mapped_floor(c: Context) -> tuple[Floor, Room]:
+    """A fresh floor with a map of its own and one room on it."""
+    floor = _floor(c)
+    c.add(
+        FloorMap(
+            floor_id=floor.id,
+            conference_id=c.conference_id,
+            kind="svg",
+            content=MAP,
+            view_box="0 0 200 100",
+            width=200,
+            height=100,
+            filename="plan.svg",
+        )
+    )
+    room = _room(c)
+    room.floor_id = floor.id
+    c.dbs.commit()
+    return floor, room
+
+
+def _place(c: Context) -> Request:
+    floor, room = _mapped_floor(c)
+    url = f"/testconf/admin/venue/floors/{floor.slug}/rooms"
+    return "POST", url, {"data": {f"room-{room.id}": "lifts"}}
 
 
 def _conference_form(c: Context) -> Request:
@@ -268,6 +298,25 @@ TABLE: dict[str, tuple[Callable[[Context], Request], dict[str | None, int], bool
     ),
     "admin.remove_role": (
         lambda c: ("POST", f"/testconf/admin/roles/{_role(c).id}/delete", {}),
+        ADMIN_FORM,
+        True,
+    ),
+    "venue.upload_map": (
+        lambda c: (
+            "POST",
+            f"/testconf/admin/venue/floors/{_floor(c).slug}/map",
+            {"data": {"map": (io.BytesIO(MAP), "plan.svg")}},
+        ),
+        ADMIN_FORM,
+        True,
+    ),
+    "venue.save_places": (_place, ADMIN_FORM, True),
+    "venue.delete_map": (
+        lambda c: (
+            "POST",
+            f"/testconf/admin/venue/floors/{_mapped_floor(c)[0].slug}/map/delete",
+            {},
+        ),
         ADMIN_FORM,
         True,
     ),

@@ -68,7 +68,7 @@ def test_offline_list_names_every_public_page(
     } <= urls
     for url in urls:
         assert client.get(url).status_code == 200, url
-    assert len(statements) == 6  # stamp, conference, tracks, speakers, rooms, talks
+    assert len(statements) == 7  # stamp, conference, tracks, speakers, rooms, talks, maps
     etag = response.headers["ETag"]
     again = client.get("/api/v1/conferences/testconf/offline", headers={"If-None-Match": etag})
     assert again.status_code == 304
