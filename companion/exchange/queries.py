@@ -69,7 +69,7 @@ def guids_elsewhere(guids: list[str], conference_id: int | None) -> dict[str, st
         )
         if conference_id is not None:
             query = query.where(Talk.conference_id != conference_id)
-        taken.update({guid: slug for guid, slug in session.execute(query).tuples()})
+        taken.update({guid: slug for guid, slug in session.execute(query)})
     return taken
 
 
