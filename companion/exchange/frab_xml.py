@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from xml.sax.handler import ContentHandler
+from xml.sax.saxutils import escape, quoteattr
 from xml.sax.xmlreader import AttributesImpl, Locator
 
 import defusedxml.sax
@@ -253,39 +254,50 @@ def export(
     programme: Programme, *, url_of: Callable[[Talk], str], base_url: str, generator: str
 ) -> bytes:
     """The programme as frab schedule XML (scheduled sessions; cancelled ones are left out so
-    that schedule apps drop them)."""
-    from xml.etree import ElementTree as ET
-
+    that schedule apps drop them). Written as text with escaping: several times faster than
+    building an ElementTree for a 1,000-session programme."""
     conference = programme.conference
-    root = ET.Element("schedule")
-    ET.SubElement(root, "generator", name="conference-companion", version=generator)
-    ET.SubElement(root, "version").text = str(conference.revision)
-    head = ET.SubElement(root, "conference")
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        "<schedule>",
+        f'  <generator name="conference-companion" version={quoteattr(generator)}/>',
+        f"  <version>{conference.revision}</version>",
+        "  <conference>",
+    ]
     for tag, value in layout.conference_fields(conference, base_url=base_url):
-        ET.SubElement(head, tag).text = value
+        out.append(f"    {_element(tag, value)}")
+    out.append("  </conference>")
     for day in layout.days(programme):
-        day_el = ET.SubElement(
-            root,
-            "day",
-            index=str(day.index),
-            date=day.date.isoformat(),
-            start=day.start.isoformat(),
-            end=day.end.isoformat(),
+        out.append(
+            f'  <day index="{day.index}" date="{day.date.isoformat()}" '
+            f'start="{day.start.isoformat()}" end="{day.end.isoformat()}">'
         )
         for room_name, talks in day.rooms:
-            room_el = ET.SubElement(day_el, "room", name=room_name)
+            out.append(f"    <room name={quoteattr(room_name)}>")
             for talk in talks:
                 fields = layout.event_fields(conference, talk, url_of=url_of)
-                event_el = ET.SubElement(
-                    room_el, "event", id=str(fields["id"]), guid=str(fields["guid"])
+                out.append(f'      <event id="{fields["id"]}" guid={quoteattr(fields["guid"])}>')
+                out.extend(
+                    f"        {_element(tag, str(fields[tag] or ''))}"
+                    for tag in layout.XML_EVENT_TAGS
                 )
-                for tag in layout.XML_EVENT_TAGS:
-                    ET.SubElement(event_el, tag).text = str(fields[tag] or "")
-                persons = ET.SubElement(event_el, "persons")
-                for person in fields["persons"]:
-                    ET.SubElement(persons, "person", id=str(person["id"])).text = person["name"]
-                links = ET.SubElement(event_el, "links")
-                ET.SubElement(links, "link", href=fields["url"]).text = "Session page"
-                ET.SubElement(event_el, "attachments")
-    ET.indent(root, space="  ")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+                out.append("        <persons>")
+                out.extend(
+                    f'          <person id="{person["id"]}">{escape(person["name"])}</person>'
+                    for person in fields["persons"]
+                )
+                out.append("        </persons>")
+                out.append(
+                    f"        <links><link href={quoteattr(fields['url'])}>Session page</link>"
+                    "</links>"
+                )
+                out.append("        <attachments/>")
+                out.append("      </event>")
+            out.append("    </room>")
+        out.append("  </day>")
+    out.append("</schedule>\n")
+    return "\n".join(out).encode()
+
+
+def _element(tag: str, text: str) -> str:
+    return f"<{tag}>{escape(text)}</{tag}>" if text else f"<{tag}/>"

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from companion.exchange.model import GUID_NAMESPACE
@@ -121,7 +122,12 @@ def event_slug(conference: Conference, talk: Talk) -> str:
 
 def person_guid(conference: Conference, speaker: Speaker) -> str:
     """A stable UUID for a speaker (c3voc persons carry one)."""
-    return str(uuid.uuid5(GUID_NAMESPACE, f"speaker:{conference.slug}:{speaker.slug}"))
+    return _person_guid(conference.slug, speaker.slug)
+
+
+@lru_cache(maxsize=8192)
+def _person_guid(conference_slug: str, speaker_slug: str) -> str:
+    return str(uuid.uuid5(GUID_NAMESPACE, f"speaker:{conference_slug}:{speaker_slug}"))
 
 
 def room_guid(conference: Conference, slug: str) -> str:
