@@ -56,6 +56,7 @@ bench: $(STAMP) system-deps
 	$(BIN)/python bench/pwa.py
 	$(BIN)/python bench/push.py
 	$(BIN)/python bench/edit.py
+	$(BIN)/python bench/exchange.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench/results

@@ -15,6 +15,7 @@ from companion.admin.views import bp as admin_bp
 from companion.agenda.views import bp as agenda_bp
 from companion.api.views import bp as api_bp
 from companion.config import Config
+from companion.exchange.views import bp as exchange_bp
 from companion.hosting.pages import bp as host_bp
 from companion.hosting.views import bp as hosting_bp
 from companion.ical.views import bp as ical_bp
@@ -65,5 +66,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(host_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(venue_bp)
+    app.register_blueprint(exchange_bp)
     cli.init_app(app)
     return app

@@ -1,5 +1,5 @@
 """Flask commands: `flask --app app init-db`, `load-demo`, `load-synthetic`, `create-user`,
-`grant`."""
+`grant`, `import-schedule`."""
 
 from __future__ import annotations
 
@@ -141,6 +141,51 @@ def grant_role(email: str, slug: str, organiser: bool, track_slug: str | None) -
     )
 
 
+@click.command("import-schedule")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--conference",
+    "slug",
+    help="Conference slug: updates it when it exists, else creates it under this slug "
+    "(default: from the file's acronym).",
+)
+@click.option("--timezone", help="IANA zone for a new conference when the file names none.")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@with_appcontext
+def import_schedule(file: Path, slug: str | None, timezone: str | None, dry_run: bool) -> None:
+    """Import frab schedule XML or schedule.json: prints the diff, then applies it in one
+    transaction (sessions matched by guid; those gone from the file are cancelled)."""
+    from companion.exchange.importer import apply_import, plan_import, read_schedule
+    from companion.exchange.queries import get_conference_by_slug
+    from companion.programme.operations import InvalidProgramme
+
+    try:
+        schedule = read_schedule(file.read_bytes())
+        target = slug or _default_slug(schedule.acronym or schedule.title)
+        conference = get_conference_by_slug(target) if target else None
+        plan = plan_import(schedule, conference=conference, slug=target, timezone=timezone)
+    except InvalidProgramme as error:
+        session.rollback()
+        raise click.ClickException(f"{file.name}: {error.message} Nothing was imported.") from None
+    click.echo(f"{file.name}: {schedule.format}, {len(schedule.events)} sessions.")
+    for line in plan.diff.lines():
+        click.echo(line)
+    if dry_run or plan.diff.empty:
+        session.rollback()
+        click.echo("Dry run: nothing was written." if dry_run else "Nothing to import.")
+        return
+    with click.progressbar(length=len(plan.talks), label="Importing", file=None) as bar:
+        result = apply_import(plan, actor=f"Import of {file.name}", progress=bar.update)
+    session.commit()
+    click.echo(f"Imported into {result.conference.slug}.")
+
+
+def _default_slug(text: str) -> str:
+    from companion.exchange.importer import slugify
+
+    return slugify(text, fallback="")
+
+
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Run one cycle and stop (tests, cron).")
 @click.option(
@@ -176,5 +221,13 @@ def worker(once: bool, concurrency: int, batch: int) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for cmd in (init_db, load_demo, load_synthetic, create_user, grant_role, worker):
+    for cmd in (
+        init_db,
+        load_demo,
+        load_synthetic,
+        create_user,
+        grant_role,
+        import_schedule,
+        worker,
+    ):
         app.cli.add_command(cmd)

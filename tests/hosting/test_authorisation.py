@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +44,7 @@ _counter = itertools.count()
 class Context:
     """What a row needs to make a fresh target for each attempt."""
 
+    app: Flask
     setting: dict[str, Any]
     dbs: Session
     make_talk: Callable[..., Talk]
@@ -158,6 +160,27 @@ def _place(c: Context) -> Request:
     floor, room = _mapped_floor(c)
     url = f"/testconf/admin/venue/floors/{floor.slug}/rooms"
     return "POST", url, {"data": {f"room-{room.id}": "lifts"}}
+
+
+def _schedule_file(c: Context) -> bytes:
+    """This conference's own schedule.json with one title changed (an upstream edit)."""
+    exported = c.app.test_client().get("/testconf/schedule.json").data
+    assert b'"Streams"' in exported
+    return exported.replace(b'"Streams"', b'"Streams, as imported"')
+
+
+def _import_upload(c: Context) -> Request:
+    data = {"file": (io.BytesIO(_schedule_file(c)), "schedule.json")}
+    return "POST", "/testconf/admin/import/", {"data": data, "content_type": "multipart/form-data"}
+
+
+def _import_confirm(c: Context) -> Request:
+    """The organiser's preview of an import, confirmed (by whoever the table tries)."""
+    method, url, kwargs = _import_upload(c)
+    preview = as_user(c.app, "organiser").open(url, method=method, headers=SAME_ORIGIN, **kwargs)
+    fields = dict(re.findall(r'name="(token|payload)" value="([^"]*)"', preview.text))
+    assert set(fields) == {"token", "payload"}, preview.text[:300]
+    return "POST", "/testconf/admin/import/confirm", {"data": fields}
 
 
 def _conference_form(c: Context) -> Request:
@@ -320,6 +343,9 @@ TABLE: dict[str, tuple[Callable[[Context], Request], dict[str | None, int], bool
         ADMIN_FORM,
         True,
     ),
+    # The preview writes nothing (200 for the organiser); the confirmation applies and audits it.
+    "exchange.import_schedule": (_import_upload, {**ADMIN_FORM, "organiser": 200}, False),
+    "exchange.confirm_import": (_import_confirm, ADMIN_FORM, True),
     "accounts.admin_users": (
         lambda c: (
             "POST",
@@ -351,7 +377,7 @@ def test_who_may_write(
     app: Flask, setting: dict[str, Any], dbs: Session, make_talk: Callable[..., Talk], endpoint: str
 ) -> None:
     make, statuses, audited = TABLE[endpoint]
-    context = Context(setting, dbs, make_talk)
+    context = Context(app, setting, dbs, make_talk)
     clients = {
         who: as_user(app, f"guest:{setting['apis'].guid}" if who == "guest" else who) for who in WHO
     }

@@ -1,0 +1,727 @@
+"""Importing a schedule in three steps: read the file (either format) into the neutral schedule;
+plan (check everything, then work out the diff against the conference as it is — nothing is
+written); apply the plan (flushes, never commits: the CLI or view commits once).
+
+Matching: sessions by guid; rooms, tracks and speakers by name, ignoring case and spacing (files
+rarely carry stable ids for them, and frab ids and pretalx codes differ for the same person).
+Sessions the file no longer has are cancelled, never deleted; rooms, tracks and speakers it no
+longer has are kept (hosts, roles and maps point at them) and only reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import nh3
+
+from companion.config import RESERVED_SLUGS
+from companion.db import session, utcnow
+from companion.exchange import frab_xml, schedule_json
+from companion.exchange.diff import Diff, FieldChange, SessionChange
+from companion.exchange.model import (
+    GUID_NAMESPACE,
+    InvalidSchedule,
+    ParsedEvent,
+    ParsedSchedule,
+    clean,
+    name_key,
+)
+from companion.exchange.queries import Existing, existing_state, guids_elsewhere
+from companion.hosting.models import AuditEntry
+from companion.markup import ALLOWED_ATTRIBUTES, ALLOWED_SCHEMES, ALLOWED_TAGS
+from companion.programme.models import (
+    Conference,
+    Room,
+    Speaker,
+    Talk,
+    TalkKind,
+    TalkSpeaker,
+    TalkStatus,
+    Track,
+)
+
+#: The largest file we read (36C3's 1,351 events are 2.3 MB of XML).
+MAX_BYTES = 20 * 1024 * 1024
+#: A zero-length event (36C3 has one) lasts this long unless the file names a timeslot.
+DEFAULT_SLOT = timedelta(minutes=5)
+#: Longer than this is a broken file, not a session.
+LONGEST = timedelta(days=31)
+#: Track chips carry white text: dark, distinct colours, picked by the track's name.
+PALETTE = (
+    "#1d4ed8",
+    "#b91c1c",
+    "#047857",
+    "#7c3aed",
+    "#b45309",
+    "#0e7490",
+    "#be185d",
+    "#4d7c0f",
+    "#4338ca",
+    "#9f1239",
+    "#0f766e",
+    "#6d28d9",
+)
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_HTML = re.compile(
+    r"</?(?:p|br|div|span|a|ul|ol|li|strong|em|b|i|u|h[1-6]|code|pre|blockquote|img|table)\b"
+    r"[^>]*>",
+    re.IGNORECASE,
+)
+_BREAK_TITLE = re.compile(
+    r"^(?:lunch|dinner|breakfast|coffee|tea|break|meal)\b|\bbreak$", re.IGNORECASE
+)
+_FIELD_LIMITS = {"room": 100, "track": 200, "speaker": 200, "title": 300}
+
+
+def read_schedule(data: bytes) -> ParsedSchedule:
+    """Parse either format, told apart by the first character."""
+    if len(data) > MAX_BYTES:
+        raise InvalidSchedule("$", f"the file is larger than {MAX_BYTES // 1024 // 1024} MB.")
+    head = data.removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
+    if head == b"<":
+        return frab_xml.parse(data)
+    if head in (b"{", b"["):
+        return schedule_json.parse(data)
+    raise InvalidSchedule("line 1", "this is neither frab schedule XML nor schedule.json.")
+
+
+@dataclass(slots=True)
+class WantedTalk:
+    """A session as the file wants it (room, track and speakers by name key)."""
+
+    guid: str
+    where: str
+    title: str
+    abstract: str
+    kind: str
+    room: str | None
+    track: str | None
+    speakers: list[str]
+    start: datetime
+    end: datetime
+
+
+@dataclass(slots=True)
+class ImportPlan:
+    """Everything checked and compared; `apply_import` writes it."""
+
+    format: str
+    conference: Conference | None
+    values: dict[str, object]
+    zone: ZoneInfo
+    rooms: dict[str, str]
+    tracks: dict[str, str]
+    speakers: dict[str, tuple[str, str]]
+    talks: list[WantedTalk]
+    existing: Existing | None
+    diff: Diff
+    #: The conference's revision the diff was computed against (the upload page checks it).
+    revision: int | None = None
+    _renames: dict[str, str] = field(default_factory=dict)
+
+
+# --- Planning -----------------------------------------------------------------------------------
+
+
+def plan_import(
+    schedule: ParsedSchedule,
+    *,
+    conference: Conference | None,
+    slug: str | None = None,
+    timezone: str | None = None,
+) -> ImportPlan:
+    """Check the whole schedule and compare it with `conference` (None: a new one is created,
+    called `slug` or after the file's acronym). Raises InvalidSchedule; writes nothing."""
+    diff = Diff()
+    file_zone = _zone(schedule.timezone, "conference.time_zone_name") if schedule.timezone else None
+    if timezone:
+        zone = _zone(timezone, "--timezone")
+    elif conference is not None:
+        zone = conference.zone
+    elif file_zone is not None:
+        zone = file_zone
+    else:
+        zone, guessed = _guess_zone(schedule)
+        diff.notes.append(guessed)
+    naive_zone = file_zone or zone
+    slot = schedule.timeslot if schedule.timeslot else DEFAULT_SLOT
+    day_change = conference.day_change_hour if conference else _day_change(schedule, zone)
+    talks = [_wanted(event, naive_zone, slot) for event in schedule.events]
+    _unique_guids(talks, diff)
+    values = _conference_values(schedule, conference, slug, zone, day_change, talks, diff)
+    rooms = _names(schedule.rooms + [e.room for e in schedule.events], "room")
+    tracks = _names([e.track for e in schedule.events], "track")
+    speakers: dict[str, tuple[str, str]] = {}
+    for event in schedule.events:
+        for person in event.persons:
+            key = name_key(clean(person.name, limit=_FIELD_LIMITS["speaker"]))
+            if key and (key not in speakers or (person.biography and not speakers[key][1])):
+                name = clean(person.name, limit=_FIELD_LIMITS["speaker"])
+                speakers[key] = (name, to_markdown(person.biography))
+    taken = guids_elsewhere([t.guid for t in talks], conference.id if conference else None)
+    for talk in talks:
+        if talk.guid in taken:
+            raise InvalidSchedule(
+                talk.where,
+                f"the session guid {talk.guid} belongs to the conference “{taken[talk.guid]}”; "
+                f"import this file into that conference instead.",
+            )
+    existing = existing_state(conference) if conference is not None else None
+    plan = ImportPlan(
+        format=schedule.format,
+        conference=conference,
+        values=values,
+        zone=zone,
+        rooms=rooms,
+        tracks=tracks,
+        speakers=speakers,
+        talks=talks,
+        existing=existing,
+        diff=diff,
+        revision=conference.revision if conference is not None else None,
+    )
+    _compare(plan)
+    return plan
+
+
+def _zone(name: str, where: str) -> ZoneInfo:
+    try:
+        if len(name) > 64:
+            raise ValueError(name)
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise InvalidSchedule(
+            where, f"“{name}” is not a known time zone (use IANA names such as Europe/Berlin)."
+        ) from None
+
+
+def _guess_zone(schedule: ParsedSchedule) -> tuple[ZoneInfo, str]:
+    """A fixed-offset zone from the first offset in the file (rC3 names no zone)."""
+    offset = next(
+        (e.start.utcoffset() for e in schedule.events if e.start.tzinfo is not None), None
+    )
+    if offset is None or offset == timedelta(0):
+        name = "UTC"
+    elif offset % timedelta(hours=1) == timedelta(0) and abs(offset) <= timedelta(hours=14):
+        hours = int(offset / timedelta(hours=1))
+        name = f"Etc/GMT{-hours:+d}"  # POSIX sign: Etc/GMT-1 is UTC+01:00
+    else:
+        name = "UTC"
+    return ZoneInfo(name), (
+        f"The file names no time zone; using {name} from its offsets "
+        "(give the conference's real zone with --timezone or the form's time zone field)."
+    )
+
+
+def _day_change(schedule: ParsedSchedule, zone: ZoneInfo) -> int:
+    """The hour one programme day hands over to the next: where the file's first day ends
+    (36C3 04:00, rC3 03:59 → 4, DebConf 02:59:59 IST → 3), else 04:00."""
+    end = schedule.first_day_end
+    if end is None:
+        return 4
+    local = end.astimezone(zone) if end.tzinfo is not None else end
+    hour = (local.hour + (1 if local.minute or local.second else 0)) % 24
+    return hour if hour <= 12 else 4
+
+
+def _wanted(event: ParsedEvent, naive_zone: ZoneInfo, slot: timedelta) -> WantedTalk:
+    try:
+        start = event.start if event.start.tzinfo else event.start.replace(tzinfo=naive_zone)
+        start = start.astimezone(UTC)
+        duration = event.duration or slot
+        if duration > LONGEST:
+            raise InvalidSchedule(event.where, f"the event lasts {duration}, longer than 31 days.")
+        end = start + duration
+    except OverflowError:
+        raise InvalidSchedule(event.where, "the event's time is out of range.") from None
+    if not 1970 <= start.year <= 2999:
+        raise InvalidSchedule(event.where, f"the event's year {start.year} is not plausible.")
+    return WantedTalk(
+        guid=event.guid,
+        where=event.where,
+        title=clean(event.title, limit=_FIELD_LIMITS["title"]),
+        abstract=compose_abstract(event),
+        kind=kind_of(event.type, event.title, has_persons=bool(event.persons)),
+        room=_key(event.room, "room"),
+        track=_key(event.track, "track"),
+        speakers=list(
+            dict.fromkeys(k for p in event.persons if (k := _key(p.name, "speaker")) is not None)
+        ),
+        start=start,
+        end=end,
+    )
+
+
+def _key(name: str, kind: str) -> str | None:
+    key = name_key(clean(name, limit=_FIELD_LIMITS[kind]))
+    return key or None
+
+
+def _names(names: list[str], kind: str) -> dict[str, str]:
+    """name key → the first spelling met, in order."""
+    found: dict[str, str] = {}
+    for name in names:
+        text = clean(name, limit=_FIELD_LIMITS[kind])
+        key = name_key(text)
+        if key and key not in found:
+            found[key] = text
+    return found
+
+
+def _unique_guids(talks: list[WantedTalk], diff: Diff) -> None:
+    """A guid repeated in the file (36C3 repeats a workshop on several days under one guid): the
+    earliest occurrence keeps it, later ones get a guid derived from it and their rank in time,
+    so re-importing the same file gives the same guids."""
+    groups: dict[str, list[WantedTalk]] = {}
+    for talk in talks:
+        groups.setdefault(talk.guid, []).append(talk)
+    for guid, group in groups.items():
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda t: (t.start, t.end, t.title))
+        for rank, talk in enumerate(group[1:], start=2):
+            talk.guid = str(uuid.uuid5(GUID_NAMESPACE, f"repeat:{guid}:{rank}"))
+        diff.notes.append(
+            f"The guid {guid} is used {len(group)} times (“{group[0].title}”); later "
+            f"occurrences get guids derived from it."
+        )
+    seen: set[str] = set()
+    for talk in talks:
+        if talk.guid in seen:
+            raise InvalidSchedule(talk.where, f"the guid {talk.guid} is used twice.")
+        seen.add(talk.guid)
+
+
+def _conference_values(
+    schedule: ParsedSchedule,
+    conference: Conference | None,
+    slug: str | None,
+    zone: ZoneInfo,
+    day_change: int,
+    talks: list[WantedTalk],
+    diff: Diff,
+) -> dict[str, object]:
+    def day_of(instant: datetime) -> date:
+        return (instant.astimezone(zone) - timedelta(hours=day_change)).date()
+
+    event_days = [day_of(t.start) for t in talks]
+    if conference is not None:
+        start = min([conference.start_date, *event_days])
+        end = max([conference.end_date, *event_days])
+        if start != conference.start_date:
+            diff.conference.append(FieldChange("first day", str(conference.start_date), str(start)))
+        if end != conference.end_date:
+            diff.conference.append(FieldChange("last day", str(conference.end_date), str(end)))
+        return {"start_date": start, "end_date": end}
+    declared_start = schedule.start_date or (min(event_days) if event_days else None)
+    declared_end = schedule.end_date or declared_start
+    if declared_start is None or declared_end is None:
+        raise InvalidSchedule("conference", "the file has no dates and no events.")
+    if schedule.days_count and schedule.days_count > 0:
+        declared_end = min(declared_end, declared_start + timedelta(days=schedule.days_count - 1))
+    start = min([declared_start, *event_days])
+    end = max([start, declared_end, *event_days])
+    if (end - start).days > 366:
+        raise InvalidSchedule("conference", f"the conference would run from {start} to {end}.")
+    name = clean(schedule.title or schedule.acronym, limit=200)
+    final_slug = slug or slugify(schedule.acronym or schedule.title, fallback="")
+    if not _SLUG.match(final_slug) or len(final_slug) > 64:
+        raise InvalidSchedule(
+            "conference.acronym",
+            f"“{final_slug}” cannot name the conference; give a slug "
+            "(lowercase letters, digits, single hyphens).",
+        )
+    if final_slug in RESERVED_SLUGS:
+        raise InvalidSchedule("conference.acronym", f"“{final_slug}” is reserved; give another.")
+    diff.new_conference = f"“{name}” ({final_slug}, {start} to {end}, {zone.key})"
+    return {
+        "slug": final_slug,
+        "name": name,
+        "timezone": zone.key,
+        "start_date": start,
+        "end_date": end,
+        "day_change_hour": day_change,
+    }
+
+
+def slugify(text: str, *, fallback: str) -> str:
+    """Lowercase ASCII letters and digits joined by single hyphens (accents dropped); `fallback`
+    when nothing is left (a name in Korean)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()).split()
+    return "-".join(words)[:60].strip("-") or fallback
+
+
+def to_markdown(text: str) -> str:
+    """Our abstracts are Markdown; HTML from a file is kept as HTML inside it (CommonMark passes
+    it through) after the allow-list the renderer uses removed everything else."""
+    text = clean(text)
+    if not _HTML.search(text):
+        return text
+    cleaned = nh3.clean(
+        text,
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(ALLOWED_SCHEMES),
+        link_rel=None,
+    )
+    return clean(cleaned)
+
+
+def compose_abstract(event: ParsedEvent) -> str:
+    """Subtitle (in italics), abstract and description, each once."""
+    parts: list[str] = []
+    if event.subtitle and name_key(event.subtitle) != name_key(event.title):
+        parts.append(f"*{event.subtitle}*")
+    for text in (event.abstract, event.description):
+        converted = to_markdown(text)
+        if converted and converted not in parts:
+            parts.append(converted)
+    return "\n\n".join(parts)
+
+
+def kind_of(type_name: str, title: str, *, has_persons: bool) -> str:
+    """Our kind from a free-text event type ("Workshop 2h", "podium", "lecture"…)."""
+    text = type_name.casefold()
+    if "keynote" in text:
+        return TalkKind.KEYNOTE.value
+    if any(word in text for word in ("workshop", "hands-on", "tutorial")):
+        return TalkKind.WORKSHOP.value
+    if any(word in text for word in ("panel", "podium", "discussion")):
+        return TalkKind.PANEL.value
+    if text.strip() in ("break", "meal") or (not has_persons and _BREAK_TITLE.search(title)):
+        return TalkKind.BREAK.value
+    return TalkKind.TALK.value
+
+
+# --- Comparing ----------------------------------------------------------------------------------
+
+
+def _compare(plan: ImportPlan) -> None:
+    diff = plan.diff
+    existing = plan.existing
+    rooms = {name_key(r.name): r for r in existing.rooms} if existing else {}
+    tracks = {name_key(t.name): t for t in existing.tracks} if existing else {}
+    speakers = {name_key(s.name): s for s in existing.speakers} if existing else {}
+    for key, name in plan.rooms.items():
+        if key not in rooms:
+            diff.new_rooms.append(name)
+        elif rooms[key].name != name:
+            diff.renamed_rooms.append(FieldChange("name", rooms[key].name, name))
+    diff.removed_rooms = [r.name for k, r in rooms.items() if k not in plan.rooms]
+    diff.new_tracks = [name for key, name in plan.tracks.items() if key not in tracks]
+    diff.removed_tracks = [t.name for k, t in tracks.items() if k not in plan.tracks]
+    for key, (name, bio) in plan.speakers.items():
+        if key not in speakers:
+            diff.new_speakers.append(name)
+        elif speakers[key].name != name:
+            diff.changed_speakers.append(FieldChange("name", speakers[key].name, name))
+        elif bio and speakers[key].bio != bio:
+            diff.changed_speakers.append(FieldChange("biography", name, name))
+    diff.removed_speakers = [s.name for k, s in speakers.items() if k not in plan.speakers]
+    by_guid = {t.guid: t for t in existing.talks} if existing else {}
+    names_of = _display_names(plan, existing)
+    for wanted in plan.talks:
+        talk = by_guid.get(wanted.guid)
+        if talk is None:
+            diff.new_sessions.append(
+                SessionChange(wanted.guid, wanted.title, summary=_when(plan, wanted, names_of))
+            )
+            continue
+        changes = _talk_changes(plan, talk, wanted, names_of)
+        if changes:
+            diff.changed_sessions.append(SessionChange(talk.guid, wanted.title, changes=changes))
+    wanted_guids = {t.guid for t in plan.talks}
+    for talk in existing.talks if existing else []:
+        if talk.guid not in wanted_guids and talk.status == TalkStatus.SCHEDULED.value:
+            diff.cancelled_sessions.append(
+                SessionChange(
+                    talk.guid,
+                    talk.title,
+                    summary=f"{_local(plan, talk.start)}",
+                    changes=[FieldChange("status", "scheduled", "cancelled")],
+                )
+            )
+
+
+@dataclass(slots=True)
+class _Names:
+    rooms: dict[int, str]
+    tracks: dict[int, str]
+    speakers: dict[int, str]
+    room_keys: dict[int, str]
+    track_keys: dict[int, str]
+    speaker_keys: dict[int, str]
+
+
+def _display_names(plan: ImportPlan, existing: Existing | None) -> _Names:
+    if existing is None:
+        return _Names({}, {}, {}, {}, {}, {})
+    return _Names(
+        rooms={r.id: r.name for r in existing.rooms},
+        tracks={t.id: t.name for t in existing.tracks},
+        speakers={s.id: s.name for s in existing.speakers},
+        room_keys={r.id: name_key(r.name) for r in existing.rooms},
+        track_keys={t.id: name_key(t.name) for t in existing.tracks},
+        speaker_keys={s.id: name_key(s.name) for s in existing.speakers},
+    )
+
+
+def _local(plan: ImportPlan, instant: datetime) -> str:
+    return f"{instant.astimezone(plan.zone):%Y-%m-%d %H:%M}"
+
+
+def _when(plan: ImportPlan, wanted: WantedTalk, names: _Names) -> str:
+    room = plan.rooms.get(wanted.room or "", "no room")
+    return f"{_local(plan, wanted.start)}–{wanted.end.astimezone(plan.zone):%H:%M}, {room}"
+
+
+def _talk_changes(
+    plan: ImportPlan, talk: Talk, wanted: WantedTalk, names: _Names
+) -> list[FieldChange]:
+    changes: list[FieldChange] = []
+
+    def add(name: str, old: str | None, new: str | None) -> None:
+        changes.append(FieldChange(name, old, new))
+
+    if talk.title != wanted.title:
+        add("title", talk.title, wanted.title)
+    if talk.abstract != wanted.abstract:
+        add("abstract", talk.abstract, wanted.abstract)
+    if talk.kind != wanted.kind:
+        add("kind", talk.kind, wanted.kind)
+    old_track = names.track_keys.get(talk.track_id) if talk.track_id else None
+    if old_track != wanted.track:
+        add(
+            "track",
+            names.tracks.get(talk.track_id) if talk.track_id else None,
+            plan.tracks.get(wanted.track) if wanted.track else None,
+        )
+    old_room = names.room_keys.get(talk.room_id) if talk.room_id else None
+    if old_room != wanted.room:
+        add(
+            "room",
+            names.rooms.get(talk.room_id) if talk.room_id else None,
+            plan.rooms.get(wanted.room) if wanted.room else None,
+        )
+    if talk.start != wanted.start:
+        add("start", _local(plan, talk.start), _local(plan, wanted.start))
+    if talk.end != wanted.end:
+        add("end", _local(plan, talk.end), _local(plan, wanted.end))
+    if talk.status != TalkStatus.SCHEDULED.value:
+        add("status", talk.status, TalkStatus.SCHEDULED.value)
+    old_people = [names.speaker_keys.get(link.speaker_id, "") for link in talk.speaker_links]
+    if old_people != wanted.speakers:
+        add(
+            "speakers",
+            ", ".join(names.speakers.get(link.speaker_id, "?") for link in talk.speaker_links),
+            ", ".join(plan.speakers[key][0] for key in wanted.speakers),
+        )
+    return changes
+
+
+# --- Applying -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What was written."""
+
+    conference: Conference
+    diff: Diff
+
+
+def apply_import(
+    plan: ImportPlan,
+    *,
+    actor: str,
+    user_id: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Write the plan: the conference (created if new), rooms, tracks, speakers, sessions, and
+    one audit row per changed field. Flushes, never commits. Change alerts for moved, retimed
+    and cancelled sessions come from the notify flush hook, as for any edit."""
+    conference = plan.conference
+    if conference is None:
+        conference = Conference(**plan.values)
+        session.add(conference)
+    else:
+        for name in ("start_date", "end_date"):
+            if getattr(conference, name) != plan.values[name]:
+                setattr(conference, name, plan.values[name])
+    session.flush()
+    existing = plan.existing or Existing([], [], [], [])
+    room_ids = _ensure_rooms(plan, conference, existing)
+    track_ids = _ensure_tracks(plan, conference, existing)
+    speaker_ids = _ensure_speakers(plan, conference, existing)
+    session.flush()
+    by_guid = {t.guid: t for t in existing.talks}
+    changed = {c.guid: c for c in plan.diff.changed_sessions}
+    created: list[Talk] = []
+    for wanted in plan.talks:
+        talk = by_guid.get(wanted.guid)
+        values = {
+            "title": wanted.title,
+            "abstract": wanted.abstract,
+            "kind": wanted.kind,
+            "track_id": track_ids[wanted.track] if wanted.track else None,
+            "room_id": room_ids[wanted.room] if wanted.room else None,
+            "start": wanted.start,
+            "end": wanted.end,
+            "status": TalkStatus.SCHEDULED.value,
+        }
+        people = [speaker_ids[key] for key in wanted.speakers]
+        if talk is None:
+            talk = Talk(guid=wanted.guid, conference_id=conference.id, **values)
+            talk.speaker_links = [
+                TalkSpeaker(speaker_id=sid, position=n) for n, sid in enumerate(people)
+            ]
+            session.add(talk)
+            created.append(talk)
+        elif wanted.guid in changed:
+            for name, value in values.items():
+                if getattr(talk, name) != value:
+                    setattr(talk, name, value)
+            if [link.speaker_id for link in talk.speaker_links] != people:
+                _relink(talk, people)
+                talk.updated_at = utcnow()  # an UPDATE, so the version moves with the speakers
+        if progress is not None:
+            progress(1)
+    for cancelled in plan.diff.cancelled_sessions:
+        by_guid[cancelled.guid].status = TalkStatus.CANCELLED.value
+    session.flush()
+    session.add_all(_audit_rows(plan, conference, created, by_guid, actor, user_id))
+    session.flush()
+    return ImportResult(conference=conference, diff=plan.diff)
+
+
+def _relink(talk: Talk, people: list[int]) -> None:
+    # Keep the link rows of speakers who stay (same primary key), add and drop the rest.
+    kept = {link.speaker_id: link for link in talk.speaker_links}
+    links = []
+    for position, speaker_id in enumerate(people):
+        link = kept.get(speaker_id) or TalkSpeaker(speaker_id=speaker_id)
+        link.position = position
+        links.append(link)
+    talk.speaker_links = links
+
+
+def _unique_slug(name: str, taken: set[str], fallback_prefix: str, limit: int) -> str:
+    digest = hashlib.blake2b(name.encode(), digest_size=4).hexdigest()
+    base = slugify(name, fallback=f"{fallback_prefix}-{digest}")[: limit - 6].strip("-")
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    taken.add(slug)
+    return slug
+
+
+def _ensure_rooms(plan: ImportPlan, conference: Conference, existing: Existing) -> dict[str, int]:
+    rooms = {name_key(r.name): r for r in existing.rooms}
+    taken = {r.slug for r in existing.rooms}
+    position = max((r.position for r in existing.rooms), default=-1) + 1
+    for key, name in plan.rooms.items():
+        room = rooms.get(key)
+        if room is None:
+            room = Room(
+                conference_id=conference.id,
+                slug=_unique_slug(name, taken, "room", 64),
+                name=name,
+                position=position,
+            )
+            position += 1
+            session.add(room)
+            rooms[key] = room
+        elif room.name != name:
+            room.name = name
+    session.flush()
+    return {key: room.id for key, room in rooms.items()}
+
+
+def _ensure_tracks(plan: ImportPlan, conference: Conference, existing: Existing) -> dict[str, int]:
+    tracks = {name_key(t.name): t for t in existing.tracks}
+    taken = {t.slug for t in existing.tracks}
+    position = max((t.position for t in existing.tracks), default=-1) + 1
+    for key, name in plan.tracks.items():
+        if key in tracks:
+            continue
+        colour = PALETTE[int(hashlib.blake2b(key.encode(), digest_size=2).hexdigest(), 16) % 12]
+        track = Track(
+            conference_id=conference.id,
+            slug=_unique_slug(name, taken, "track", 100),
+            name=name,
+            colour=colour,
+            position=position,
+        )
+        position += 1
+        session.add(track)
+        tracks[key] = track
+    session.flush()
+    return {key: track.id for key, track in tracks.items()}
+
+
+def _ensure_speakers(
+    plan: ImportPlan, conference: Conference, existing: Existing
+) -> dict[str, int]:
+    speakers = {name_key(s.name): s for s in existing.speakers}
+    taken = {s.slug for s in existing.speakers}
+    for key, (name, bio) in plan.speakers.items():
+        speaker = speakers.get(key)
+        if speaker is None:
+            speaker = Speaker(
+                conference_id=conference.id,
+                slug=_unique_slug(name, taken, "speaker", 100),
+                name=name,
+                bio=bio,
+            )
+            session.add(speaker)
+            speakers[key] = speaker
+        else:
+            if speaker.name != name:
+                speaker.name = name
+            if bio and speaker.bio != bio:
+                speaker.bio = bio
+    session.flush()
+    return {key: speaker.id for key, speaker in speakers.items()}
+
+
+def _audit_rows(
+    plan: ImportPlan,
+    conference: Conference,
+    created: list[Talk],
+    by_guid: dict[str, Talk],
+    actor: str,
+    user_id: int | None,
+) -> list[AuditEntry]:
+    def row(talk: Talk, action: str, change: FieldChange | None) -> AuditEntry:
+        return AuditEntry(
+            conference_id=conference.id,
+            talk_id=talk.id,
+            talk_guid=talk.guid,
+            talk_title=talk.title,
+            user_id=user_id,
+            actor=actor,
+            action=action,
+            field=change.field if change else None,
+            old=change.old if change else None,
+            new=change.new if change else None,
+        )
+
+    rows = [row(talk, "create", None) for talk in created]
+    for change in plan.diff.changed_sessions:
+        talk = by_guid[change.guid]
+        for field_change in change.changes:
+            action = "update"
+            if field_change.field == "status":
+                action = "restore"
+            rows.append(row(talk, action, field_change))
+    for change in plan.diff.cancelled_sessions:
+        rows.append(row(by_guid[change.guid], "cancel", change.changes[0]))
+    return rows

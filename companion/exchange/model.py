@@ -1,0 +1,150 @@
+"""The neutral schedule every format is read into, the error a bad file raises, and the small
+parsers both formats share (durations, clock times, instants, text)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from companion.programme.operations import InvalidProgramme
+
+
+class InvalidSchedule(InvalidProgramme):
+    """A file that is not a schedule, or lacks what a session needs. `where` is the XML line or
+    the JSON path; nothing has been written when this is raised."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"{where}: {problem}", details={"where": where, "problem": problem})
+        self.where = where
+        self.problem = problem
+
+
+@dataclass(slots=True)
+class ParsedPerson:
+    """A speaker as a file names them."""
+
+    name: str
+    #: frab's numeric id or pretalx's code, when the file has one (informative only: people are
+    #: matched by name, since ids differ between systems and many files have none).
+    ref: str = ""
+    biography: str = ""
+
+
+@dataclass(slots=True)
+class ParsedEvent:
+    """One event, as found; `start` is aware when the file gave an offset, else local naive."""
+
+    where: str
+    guid: str
+    title: str
+    start: datetime
+    duration: timedelta
+    room: str = ""
+    track: str = ""
+    type: str = ""
+    subtitle: str = ""
+    abstract: str = ""
+    description: str = ""
+    language: str = ""
+    persons: list[ParsedPerson] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ParsedSchedule:
+    """A whole file, format-independent."""
+
+    format: str
+    acronym: str
+    title: str
+    start_date: date | None = None
+    end_date: date | None = None
+    days_count: int | None = None
+    timezone: str | None = None
+    #: The first programme day's end as the file states it (tells when one day hands over).
+    first_day_end: datetime | None = None
+    timeslot: timedelta | None = None
+    #: Rooms in the order the file lists them (containers and declarations, then events).
+    rooms: list[str] = field(default_factory=list)
+    events: list[ParsedEvent] = field(default_factory=list)
+
+
+_DURATION = re.compile(r"^\s*(\d{1,4}):(\d{1,2})(?::(\d{1,2}))?\s*$")
+_CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$")
+#: Control characters no database text should hold (NUL breaks PostgreSQL); tabs and newlines stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def parse_duration(value: str, where: str) -> timedelta:
+    """ "00:40", "1:00", "12:59" (hours:minutes) or "0:45:00" (with seconds)."""
+    match = _DURATION.match(value or "")
+    if match is None:
+        raise InvalidSchedule(where, f"duration “{value}” is not HH:MM or H:MM:SS.")
+    hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    if minutes > 59 or seconds > 59:
+        raise InvalidSchedule(where, f"duration “{value}” is not HH:MM or H:MM:SS.")
+    return timedelta(hours=hours, minutes=minutes, seconds=seconds)
+
+
+def parse_clock(value: str, where: str) -> time:
+    """A local wall-clock time, "09:30" or "9:30:00"."""
+    match = _CLOCK.match(value or "")
+    if match is not None:
+        hours, minutes, seconds = (int(part or 0) for part in match.groups())
+        if hours < 24 and minutes < 60 and seconds < 60:
+            return time(hours, minutes, seconds)
+    raise InvalidSchedule(where, f"start “{value}” is not a time of day (HH:MM).")
+
+
+def parse_instant(value: str, where: str) -> datetime | date:
+    """An ISO 8601 date-time (aware with an offset, naive without) or a plain date."""
+    text = (value or "").strip()
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidSchedule(where, f"“{value}” is not an ISO 8601 date or date-time.") from None
+
+
+def parse_date(value: str, where: str) -> date:
+    """A date, or the date part of a date-time."""
+    parsed = parse_instant(value, where)
+    return parsed.date() if isinstance(parsed, datetime) else parsed
+
+
+def clean(value: object, *, limit: int | None = None) -> str:
+    """Text as we store it: no control characters, \\n line ends, trimmed, at most `limit`
+    characters (an ellipsis marks a cut)."""
+    if value is None:
+        return ""
+    text = _CONTROL.sub("", str(value).replace("\r\n", "\n").replace("\r", "\n")).strip()
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def name_key(name: str) -> str:
+    """How names are matched: case, accents' composition and runs of spaces do not matter."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+#: Namespace of the guids we derive (events without a usable guid, repeated guids).
+GUID_NAMESPACE = uuid.UUID("8f6f2e42-5a4b-4bfb-9d0c-2f1f3f1c9a51")
+
+
+def event_guid(guid: object, ident: object, base_url: str, where: str) -> str:
+    """The event's guid, normalised (lowercase UUID); one derived from the frab id when there is
+    no guid, or from the text when it is not a UUID — deterministically, so re-imports match."""
+    text = clean(guid)
+    if text:
+        try:
+            return str(uuid.UUID(text))
+        except ValueError:
+            return str(uuid.uuid5(GUID_NAMESPACE, f"guid:{text}"))
+    ident_text = clean(ident)
+    if ident_text:
+        return str(uuid.uuid5(GUID_NAMESPACE, f"id:{base_url}:{ident_text}"))
+    raise InvalidSchedule(where, "the event has neither a guid nor an id.")

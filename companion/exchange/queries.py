@@ -1,0 +1,78 @@
+"""Named reads of the import: the conference's programme as it stands (to diff against), and
+guids already taken by other conferences. A constant number of queries whatever the size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from companion.db import session
+from companion.programme.models import Conference, Room, Speaker, Talk, Track
+
+#: Guids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits.
+_CHUNK = 900
+
+
+@dataclass(slots=True)
+class Existing:
+    """A conference's rooms, tracks, speakers and talks (with their speaker links), as the
+    importer compares and updates them."""
+
+    rooms: list[Room]
+    tracks: list[Track]
+    speakers: list[Speaker]
+    talks: list[Talk]
+
+
+def existing_state(conference: Conference) -> Existing:
+    """Everything an import may change in `conference` (four queries; used by the importer)."""
+    cid = conference.id
+    return Existing(
+        rooms=list(
+            session.execute(
+                select(Room).where(Room.conference_id == cid).order_by(Room.position, Room.id)
+            ).scalars()
+        ),
+        tracks=list(
+            session.execute(
+                select(Track).where(Track.conference_id == cid).order_by(Track.position, Track.id)
+            ).scalars()
+        ),
+        speakers=list(
+            session.execute(
+                select(Speaker).where(Speaker.conference_id == cid).order_by(Speaker.id)
+            ).scalars()
+        ),
+        talks=list(
+            session.execute(
+                select(Talk)
+                .where(Talk.conference_id == cid)
+                .options(selectinload(Talk.speaker_links))
+                .order_by(Talk.start, Talk.id)
+            ).scalars()
+        ),
+    )
+
+
+def guids_elsewhere(guids: list[str], conference_id: int | None) -> dict[str, str]:
+    """Which of `guids` belong to another conference than `conference_id`, with its slug (talk
+    guids are unique across the whole site)."""
+    taken: dict[str, str] = {}
+    for offset in range(0, len(guids), _CHUNK):
+        chunk = guids[offset : offset + _CHUNK]
+        query = (
+            select(Talk.guid, Conference.slug)
+            .join(Conference, Conference.id == Talk.conference_id)
+            .where(Talk.guid.in_(chunk))
+        )
+        if conference_id is not None:
+            query = query.where(Talk.conference_id != conference_id)
+        taken.update({guid: slug for guid, slug in session.execute(query)})
+    return taken
+
+
+def get_conference_by_slug(slug: str) -> Conference | None:
+    """The conference `slug`, if there is one (the CLI's --conference)."""
+    return session.execute(select(Conference).where(Conference.slug == slug)).scalar_one_or_none()

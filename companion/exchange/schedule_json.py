@@ -1,0 +1,311 @@
+"""schedule.json (frab, pretalx, c3voc): pure functions, bytes → neutral schedule and programme →
+bytes. We write what c3voc's JSON schema accepts and read leniently what real files contain
+(extra keys, nulls, numbers where strings belong, both person shapes, links as strings)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from companion.exchange import layout
+from companion.exchange.model import (
+    InvalidSchedule,
+    ParsedEvent,
+    ParsedPerson,
+    ParsedSchedule,
+    clean,
+    event_guid,
+    parse_clock,
+    parse_date,
+    parse_duration,
+    parse_instant,
+)
+from companion.programme.models import Talk
+from companion.programme.queries import Programme
+
+CONTENT_TYPE = "application/json"
+FORMAT = "schedule.json"
+#: Where the schema we validate our output against lives (its copy is in tests/data/schemas).
+SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
+
+
+# --- Reading ------------------------------------------------------------------------------------
+
+
+def parse(data: bytes) -> ParsedSchedule:
+    """A schedule.json file as a neutral schedule; refusals name the JSON path."""
+    try:
+        document = json.loads(data)
+    except UnicodeDecodeError:
+        raise InvalidSchedule("$", "the file is not UTF-8 text.") from None
+    except json.JSONDecodeError as error:
+        raise InvalidSchedule(
+            f"line {error.lineno}, column {error.colno}", f"the JSON is malformed ({error.msg})."
+        ) from None
+    except RecursionError:
+        raise InvalidSchedule("$", "the JSON is nested too deeply.") from None
+    schedule = _object(_object(document, "$").get("schedule"), "schedule")
+    conference = _object(schedule.get("conference"), "schedule.conference")
+    where = "schedule.conference"
+    result = ParsedSchedule(
+        format=FORMAT,
+        acronym=_text(conference, "acronym", where),
+        title=_text(conference, "title", where),
+        timezone=_text(conference, "time_zone_name", where) or None,
+    )
+    if not (result.title or result.acronym):
+        raise InvalidSchedule(where, "the conference has neither a title nor an acronym.")
+    for key in ("start", "end"):
+        value = _text(conference, key, where)
+        if value:
+            setattr(result, f"{key}_date", parse_date(value, f"{where}.{key}"))
+    count = conference.get("daysCount")
+    if isinstance(count, int) and not isinstance(count, bool):
+        result.days_count = count
+    slot = _text(conference, "timeslot_duration", where)
+    if slot:
+        result.timeslot = parse_duration(slot, f"{where}.timeslot_duration")
+    for index, room in enumerate(_list(conference.get("rooms"), f"{where}.rooms")):
+        name = _text(_object(room, f"{where}.rooms[{index}]"), "name", f"{where}.rooms[{index}]")
+        if name and name not in result.rooms:
+            result.rooms.append(name)
+    base_url = clean(schedule.get("base_url")) if isinstance(schedule.get("base_url"), str) else ""
+    days = _list(conference.get("days"), f"{where}.days", required=True)
+    for index, day in enumerate(days):
+        _read_day(
+            _object(day, f"{where}.days[{index}]"), f"{where}.days[{index}]", result, base_url
+        )
+    return result
+
+
+def _read_day(day: dict[str, Any], where: str, result: ParsedSchedule, base_url: str) -> None:
+    day_date = parse_date(_text(day, "date", where), f"{where}.date") if day.get("date") else None
+    opens: time | None = None
+    start_text = _text(day, "day_start", where)
+    if start_text:
+        day_start = parse_instant(start_text, f"{where}.day_start")
+        opens = day_start.time() if isinstance(day_start, datetime) else None
+    end_text = _text(day, "day_end", where)
+    if end_text and result.first_day_end is None:
+        day_end = parse_instant(end_text, f"{where}.day_end")
+        if isinstance(day_end, datetime):
+            result.first_day_end = day_end
+    rooms = _object(day.get("rooms", {}), f"{where}.rooms")
+    for room_name, events in rooms.items():
+        room_where = f"{where}.rooms[{json.dumps(room_name, ensure_ascii=False)}]"
+        container = clean(room_name)
+        if container and container not in result.rooms:
+            result.rooms.append(container)
+        for index, event in enumerate(_list(events, room_where)):
+            event_where = f"{room_where}[{index}]"
+            result.events.append(
+                _read_event(
+                    _object(event, event_where), event_where, container, day_date, opens, base_url
+                )
+            )
+
+
+def _read_event(
+    event: dict[str, Any],
+    where: str,
+    container: str,
+    day_date: date | None,
+    opens: time | None,
+    base_url: str,
+) -> ParsedEvent:
+    title = _text(event, "title", where)
+    if not title:
+        raise InvalidSchedule(f"{where}.title", "the event has no title.")
+    guid = event_guid(
+        _text(event, "guid", where), _text(event, "id", where), base_url, f"{where}.guid"
+    )
+    start = _event_start(event, where, day_date, opens)
+    duration_text = _text(event, "duration", where)
+    end_text = _text(event, "end", where)
+    if duration_text:
+        duration = parse_duration(duration_text, f"{where}.duration")
+    elif end_text:
+        end = parse_instant(end_text, f"{where}.end")
+        if not isinstance(end, datetime) or (end.tzinfo is None) != (start.tzinfo is None):
+            raise InvalidSchedule(f"{where}.end", "end must be a date-time like the start.")
+        duration = end - start
+    else:
+        raise InvalidSchedule(f"{where}.duration", "the event has no duration (nor an end).")
+    persons = []
+    for index, person in enumerate(_list(event.get("persons"), f"{where}.persons")):
+        person_where = f"{where}.persons[{index}]"
+        if isinstance(person, str):  # some exporters list bare names
+            person = {"name": person}
+        person = _object(person, person_where)
+        name = _text(person, "public_name", person_where) or _text(person, "name", person_where)
+        if name:
+            ref = _text(person, "id", person_where) or _text(person, "code", person_where)
+            bio = _text(person, "biography", person_where)
+            persons.append(ParsedPerson(name=name, ref=ref, biography=bio))
+    return ParsedEvent(
+        where=where,
+        guid=guid,
+        title=title,
+        start=start,
+        duration=duration,
+        room=container or _text(event, "room", where),
+        track=_text(event, "track", where),
+        type=_text(event, "type", where),
+        subtitle=_text(event, "subtitle", where),
+        abstract=_text(event, "abstract", where),
+        description=_text(event, "description", where),
+        language=_text(event, "language", where),
+        persons=persons,
+    )
+
+
+def _event_start(
+    event: dict[str, Any], where: str, day_date: date | None, opens: time | None
+) -> datetime:
+    stamp_text = _text(event, "date", where)
+    if stamp_text:
+        stamp = parse_instant(stamp_text, f"{where}.date")
+        if isinstance(stamp, datetime):
+            return stamp
+        day_date = stamp
+    clock_text = _text(event, "start", where)
+    if not clock_text:
+        raise InvalidSchedule(f"{where}.start", "the event has no start (nor a date with a time).")
+    clock = parse_clock(clock_text, f"{where}.start")
+    if day_date is None:
+        raise InvalidSchedule(f"{where}.date", "neither the event nor its day has a date.")
+    local = datetime.combine(day_date, clock)
+    return local + timedelta(days=1) if opens is not None and clock < opens else local
+
+
+def _object(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InvalidSchedule(where, f"expected an object, found {_kind(value)}.")
+    return value
+
+
+def _list(value: Any, where: str, *, required: bool = False) -> list[Any]:
+    if value is None and not required:
+        return []
+    if not isinstance(value, list):
+        raise InvalidSchedule(where, f"expected a list, found {_kind(value)}.")
+    return value
+
+
+def _text(obj: dict[str, Any], key: str, where: str) -> str:
+    value = obj.get(key)
+    if value is None or isinstance(value, bool):
+        return ""
+    if isinstance(value, str | int | float):
+        return clean(value)
+    raise InvalidSchedule(f"{where}.{key}", f"expected text, found {_kind(value)}.")
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "text", bool: "true/false"}.get(
+        type(value), "nothing" if value is None else "a number"
+    )
+
+
+# --- Writing ------------------------------------------------------------------------------------
+
+
+def document(
+    programme: Programme, *, url_of: Callable[[Talk], str], base_url: str, generator: str
+) -> dict[str, Any]:
+    """The programme in the shape pretalx and the c3voc tools publish (valid against c3voc's
+    schema; scheduled sessions only)."""
+    conference = programme.conference
+    head: dict[str, Any] = {}
+    for key, value in layout.conference_fields(conference, base_url=base_url):
+        if key == "days":
+            head["daysCount"] = int(value)
+        elif key == "base_url":
+            head["url"] = value
+        else:
+            head[key] = value
+    head["tracks"] = [
+        {"name": track.name, "slug": track.slug, "color": track.colour}
+        for track in programme.tracks
+    ]
+    head["rooms"] = [
+        {
+            "name": room.name,
+            "slug": room.slug,
+            "guid": layout.room_guid(conference, room.slug),
+            "capacity": room.capacity,
+            "description": room.description,
+        }
+        for room in programme.rooms
+    ]
+    head["days"] = [
+        {
+            "index": day.index,
+            "date": day.date.isoformat(),
+            "day_start": day.start.isoformat(),
+            "day_end": day.end.isoformat(),
+            "rooms": {
+                name: [_event(conference, talk, url_of) for talk in talks]
+                for name, talks in day.rooms
+            },
+        }
+        for day in layout.days(programme)
+    ]
+    return {
+        "$schema": SCHEMA_URL,
+        "generator": {"name": "conference-companion", "version": generator},
+        "schedule": {
+            "version": str(conference.revision),
+            "base_url": base_url,
+            "conference": head,
+        },
+    }
+
+
+def _event(conference: Any, talk: Talk, url_of: Callable[[Talk], str]) -> dict[str, Any]:
+    fields = layout.event_fields(conference, talk, url_of=url_of)
+    return {
+        "guid": fields["guid"],
+        "id": fields["id"],
+        "date": fields["date"],
+        "start": fields["start"],
+        "end": fields["end"],
+        "duration": fields["duration"],
+        "room": fields["room"],
+        "slug": fields["slug"],
+        "url": fields["url"],
+        "title": fields["title"],
+        "subtitle": "",
+        "track": fields["track"] or None,
+        "type": fields["type"],
+        "language": None,
+        "abstract": fields["abstract"],
+        "description": "",
+        "logo": None,
+        "persons": [
+            # "public_name" for older clients; without "id" this is one of c3voc's two person
+            # shapes (pretalx's), not both, as its oneOf requires.
+            {
+                "guid": person["guid"],
+                "name": person["name"],
+                "public_name": person["name"],
+                "biography": person["biography"],
+            }
+            for person in fields["persons"]
+        ],
+        "links": [{"title": "Session page", "url": fields["url"]}],
+        "attachments": [],
+    }
+
+
+def export(
+    programme: Programme, *, url_of: Callable[[Talk], str], base_url: str, generator: str
+) -> bytes:
+    """`document` as UTF-8 JSON."""
+    return json.dumps(
+        document(programme, url_of=url_of, base_url=base_url, generator=generator),
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
