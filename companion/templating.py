@@ -30,6 +30,13 @@ def short_day(value: date) -> str:
     return f"{value:%a} {value.day}"
 
 
+def stamp(value: datetime, conference: Conference) -> str:
+    """ "Thu 26 Nov 2026, 23:53" in the conference's zone: when something was changed, which
+    need not be during the conference."""
+    local = conference.local(value)
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+
+
 def minutes(value: timedelta) -> str:
     """ "50 min" or "1 h 30 min"."""
     total = int(value.total_seconds() // 60)
@@ -54,6 +61,7 @@ def init_app(app: Flask) -> None:
         iso=iso,
         long_day=long_day,
         short_day=short_day,
+        stamp=stamp,
         minutes=minutes,
     )
     app.jinja_env.globals["zone_label"] = zone_label

@@ -53,7 +53,7 @@ def my_schedule(conf: str) -> str:
         where_next=where_next,
         where_next_map=room_map(conference, where_next.room) if where_next else None,
         feed_url=feed_url(me.id) if me else None,
-        can_see_counts=bool(me and powers(me.id, conference.id).any),
+        roles=powers(me.id if me else None, conference.id),
     )
 
 

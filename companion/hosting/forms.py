@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from companion.db import session
 from companion.errors import Invalid
-from companion.programme.models import Conference, Room, Speaker, Talk, Track
+from companion.programme.models import Conference, Room, Speaker, Talk, TalkStatus, Track
 from companion.programme.operations import InvalidProgramme, add_speaker
 
 Form = MultiDict[str, str]
@@ -92,11 +92,11 @@ def parse(conference: Conference, form: Form) -> dict[str, Any]:
 
 
 def parse_move(conference: Conference, talk: Talk, form: Form) -> dict[str, Any]:
-    """The quick action: another room and/or a shift by N minutes (the same day)."""
+    """The quick action: another room and/or a shift by N minutes, or cancel / restore."""
     errors: dict[str, str] = {}
-    changes: dict[str, Any] = {
-        "room_id": _own(conference, Room, form.get("room", ""), errors, "room_id", "room")
-    }
+    changes: dict[str, Any] = {}
+    if "room" in form:  # absent: the room stays (a cancel button sends no room)
+        changes["room_id"] = _own(conference, Room, form["room"], errors, "room_id", "room")
     raw = form.get("preset") or form.get("minutes") or "0"
     try:
         minutes = int(raw)
@@ -108,6 +108,9 @@ def parse_move(conference: Conference, talk: Talk, form: Form) -> dict[str, Any]
         elif minutes:
             changes["start"] = talk.start + timedelta(minutes=minutes)
             changes["end"] = talk.end + timedelta(minutes=minutes)
+    status = form.get("status", "")
+    if status in (TalkStatus.CANCELLED.value, TalkStatus.SCHEDULED.value):
+        changes["status"] = status
     if errors:
         raise Invalid("Some fields need changing.", details={"fields": errors})
     return changes

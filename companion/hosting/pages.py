@@ -183,7 +183,10 @@ def move_session(conf: str, guid: str) -> Page:
 
         outcome = attempt(save)
         if outcome is None:
-            flash(f"Moved “{talk.title}”.", "success")
+            done = {"cancelled": "Cancelled", "scheduled": "Put back"}.get(
+                request.form.get("status", ""), "Moved"
+            )
+            flash(f"{done} “{talk.title}”.", "success")
             return redirect(url_for("host.my_tracks", conf=conf))
         talk = programme.get_talk_or_404(conference, guid)
     form: Any = request.form if outcome is not None and not outcome.stale else {}

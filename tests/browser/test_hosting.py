@@ -106,3 +106,43 @@ def _shows(page: Any, url: str, text: str) -> None:
         with page.expect_navigation():
             page.get_by_role("button", name="Show the new version").click()
     assert text in page.locator("main").inner_text()
+
+
+ORGANISER_PAGES = (
+    ("admin", "/admin/"),
+    ("admin-conference", "/admin/conference"),
+    ("admin-tracks", "/admin/tracks/"),
+    ("admin-track", "/admin/tracks/{track}"),
+    ("admin-rooms", "/admin/rooms/"),
+    ("admin-roles", "/admin/roles/"),
+    ("admin-audit", "/admin/audit/"),
+    ("host-all-tracks", "/host/"),
+    ("host-edit", "/host/sessions/{guid}/"),
+    ("host-new", "/host/sessions/new"),
+    ("host-introduction", "/host/tracks/{track}/"),
+)
+
+
+def test_the_organisers_pages_fit_a_phone(live_app: Flask, base_url: str, phone: Any) -> None:
+    guid, _, track, _, _ = _a_session_and_a_free_room(live_app)
+    runner = live_app.test_cli_runner()
+    for args in (
+        ["create-user", "olu@example.org", "--name", "Olu", "--password", "correct horse"],
+        ["grant", "olu@example.org", "--conference", CONF, "--organiser"],
+    ):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+    phone.goto(f"{base_url}/login")
+    phone.fill("#f-email", "olu@example.org")
+    phone.fill("#f-password", "correct horse")
+    phone.click("form.form button[type=submit]")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for name, path in ORGANISER_PAGES:
+        response = phone.goto(f"{base_url}/{CONF}{path.format(guid=guid, track=track)}")
+        assert response is not None and response.status == 200, path
+        assert phone.locator("h1").count() == 1, path
+        # Nothing pushes the page sideways: a phone shows it without horizontal scrolling.
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], (path, width)
+        phone.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    assert phone.console_errors == []

@@ -263,3 +263,18 @@ def test_the_track_introduction_is_previewed_then_saved_and_sanitised(
     assert as_user(app, "host").get("/testconf/host/tracks/apis/").status_code == 403
     too_long = host.post(url, data={"introduction": "x" * 20_001}, headers=SAME_ORIGIN)
     assert too_long.status_code == 422 and "under 20,000 characters" in too_long.text
+
+
+def test_the_quick_action_cancels_and_restores(
+    app: Flask, setting: dict[str, Any], dbs: Session
+) -> None:
+    url = f"/testconf/host/sessions/{setting['streams'].guid}/move"
+    host = as_user(app, "host")
+    assert "Cancel this session" in host.get(url).text
+    cancelled = host.post(url, data={"version": "1", "status": "cancelled"}, headers=SAME_ORIGIN)
+    assert cancelled.status_code == 302
+    assert "Cancelled “Streams”." in host.get("/testconf/host/").text
+    assert "Back on the programme" in host.get(url).text
+    restored = host.post(url, data={"version": "2", "status": "scheduled"}, headers=SAME_ORIGIN)
+    assert restored.status_code == 302
+    assert [(a[0], a[1]) for a in _audit(dbs)] == [("cancel", "status"), ("restore", "status")]
