@@ -18,6 +18,7 @@ from companion.errors import Forbidden, Invalid
 from companion.hosting.audit import subject_entries
 from companion.programme.models import Conference, Floor, Room, Speaker, Talk, Track, TrackHost
 from companion.programme.operations import unique_slug
+from companion.programme.queries import known_speaker_ids
 from companion.venue.models import RoomPlace
 
 _ZONES = frozenset(available_timezones())
@@ -354,12 +355,7 @@ def remove_role(conference: Conference, role: Role, *, actor: User) -> None:
 def _speaker_ids(conference: Conference, raw: Any, errors: dict[str, str]) -> list[int]:
     values = [str(v) for v in (raw if isinstance(raw, list) else [raw]) if v]
     wanted = [int(v) for v in values if v.isdigit()]
-    known = set(
-        session.execute(
-            select(Speaker.id).where(Speaker.conference_id == conference.id, Speaker.id.in_(wanted))
-        ).scalars()
-    )
-    if len(wanted) != len(values) or not set(wanted) <= known:
+    if len(wanted) != len(values) or not set(wanted) <= known_speaker_ids(conference, wanted):
         errors["hosts"] = "Choose speakers of this conference."
     return list(dict.fromkeys(wanted))
 

@@ -61,6 +61,16 @@ def _post(
     return page(outcome)
 
 
+def _delete(what: str, remove: Callable[[], object], *, failed: str, done: str) -> Page:
+    """Run a delete; on refusal go back to the thing's page with the reason, else to the list."""
+    outcome = attempt(remove)
+    if outcome is not None:
+        flash(outcome.errors.get("form", f"{what.capitalize()} was not deleted."), "danger")
+        return redirect(failed)
+    flash(f"Deleted {what}.", "success")
+    return redirect(done)
+
+
 @bp.get("/")
 @login_required
 def index(conf: str) -> str:
@@ -160,14 +170,13 @@ def edit_track(conf: str, slug: str) -> Page:
 def delete_track(conf: str, slug: str) -> Page:
     """Remove a track without sessions."""
     conference, me = _organiser(conf)
-    track = queries.get_track_or_404(conference, slug)
-    name = track.name
-    outcome = attempt(lambda: operations.delete_track(conference, track, actor=me))
-    if outcome is not None:
-        flash(outcome.errors.get("form", "The track was not deleted."), "danger")
-        return redirect(url_for("admin.edit_track", conf=conf, slug=slug))
-    flash(f"Deleted the track {name}.", "success")
-    return redirect(url_for("admin.tracks", conf=conf))
+    thing = queries.get_track_or_404(conference, slug)
+    return _delete(
+        f"the track {thing.name}",
+        lambda: operations.delete_track(conference, thing, actor=me),
+        failed=url_for("admin.edit_track", conf=conf, slug=slug),
+        done=url_for("admin.tracks", conf=conf),
+    )
 
 
 def _venue_page(
@@ -265,14 +274,13 @@ def edit_room(conf: str, slug: str) -> Page:
 def delete_room(conf: str, slug: str) -> Page:
     """Remove a room no session uses."""
     conference, me = _organiser(conf)
-    room = queries.get_room_or_404(conference, slug)
-    name = room.name
-    outcome = attempt(lambda: operations.delete_room(conference, room, actor=me))
-    if outcome is not None:
-        flash(outcome.errors.get("form", "The room was not deleted."), "danger")
-        return redirect(url_for("admin.edit_room", conf=conf, slug=slug))
-    flash(f"Deleted the room {name}.", "success")
-    return redirect(url_for("admin.rooms", conf=conf))
+    thing = queries.get_room_or_404(conference, slug)
+    return _delete(
+        f"the room {thing.name}",
+        lambda: operations.delete_room(conference, thing, actor=me),
+        failed=url_for("admin.edit_room", conf=conf, slug=slug),
+        done=url_for("admin.rooms", conf=conf),
+    )
 
 
 @bp.route("/floors/<slug>", methods=["GET", "POST"])
@@ -308,14 +316,13 @@ def edit_floor(conf: str, slug: str) -> Page:
 def delete_floor(conf: str, slug: str) -> Page:
     """Remove a floor with no rooms."""
     conference, me = _organiser(conf)
-    floor = queries.get_floor_or_404(conference, slug)
-    name = floor.name
-    outcome = attempt(lambda: operations.delete_floor(conference, floor, actor=me))
-    if outcome is not None:
-        flash(outcome.errors.get("form", "The floor was not deleted."), "danger")
-        return redirect(url_for("admin.edit_floor", conf=conf, slug=slug))
-    flash(f"Deleted the floor {name}.", "success")
-    return redirect(url_for("admin.rooms", conf=conf))
+    thing = queries.get_floor_or_404(conference, slug)
+    return _delete(
+        f"the floor {thing.name}",
+        lambda: operations.delete_floor(conference, thing, actor=me),
+        failed=url_for("admin.edit_floor", conf=conf, slug=slug),
+        done=url_for("admin.rooms", conf=conf),
+    )
 
 
 @bp.route("/roles/", methods=["GET", "POST"])

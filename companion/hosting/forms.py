@@ -13,6 +13,7 @@ from companion.db import session
 from companion.errors import Invalid
 from companion.programme.models import Conference, Room, Speaker, Talk, TalkStatus, Track
 from companion.programme.operations import InvalidProgramme, add_speaker
+from companion.programme.queries import known_speaker_ids
 
 Form = MultiDict[str, str]
 
@@ -145,12 +146,7 @@ def _own(
 def _speakers(conference: Conference, form: Form, errors: dict[str, str]) -> list[int]:
     raw = [value for value in form.getlist("speakers") if value]
     wanted = [int(value) for value in raw if value.isdigit()]
-    known = set(
-        session.execute(
-            select(Speaker.id).where(Speaker.conference_id == conference.id, Speaker.id.in_(wanted))
-        ).scalars()
-    )
-    if len(wanted) != len(raw) or not set(wanted) <= known:
+    if len(wanted) != len(raw) or not set(wanted) <= known_speaker_ids(conference, wanted):
         errors["speakers"] = "Choose speakers of this conference."
         return []
     new_name = " ".join(form.get("new_speaker", "").split())

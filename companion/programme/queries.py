@@ -348,3 +348,14 @@ def untracked_talks(conference: Conference) -> list[Talk]:
             .order_by(Talk.start, Talk.id)
         ).scalars()
     )
+
+
+def known_speaker_ids(conference: Conference, ids: list[int]) -> set[int]:
+    """Which of `ids` are speakers of this conference (forms that pick speakers check this)."""
+    if not ids:
+        return set()
+    return set(
+        session.execute(
+            select(Speaker.id).where(Speaker.conference_id == conference.id, Speaker.id.in_(ids))
+        ).scalars()
+    )
