@@ -82,7 +82,7 @@ def test_a_host_moves_a_session_and_everyone_sees_it(
     phone.get_by_label(f"Move or shift “{title}”").click()
     phone.select_option("#f-room", value=str(room.id))
     phone.screenshot(path=str(SHOTS / "host-move.png"), full_page=True)
-    phone.click("form.form > button[type=submit]")
+    phone.get_by_role("button", name="Save", exact=True).click()
     assert phone.url.endswith(f"/{CONF}/host/")
     assert f"Moved “{title}”." in phone.locator(".alert-success").inner_text()
     assert phone.console_errors == []
@@ -146,3 +146,31 @@ def test_the_organisers_pages_fit_a_phone(live_app: Flask, base_url: str, phone:
         assert width <= PHONE["width"], (path, width)
         phone.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     assert phone.console_errors == []
+
+
+def test_enter_in_the_minutes_field_saves_what_was_typed(
+    live_app: Flask, base_url: str, phone: Any
+) -> None:
+    guid, title, _, _, _ = _a_session_and_a_free_room(live_app)
+    runner = live_app.test_cli_runner()
+    for args in (
+        ["create-user", "ena@example.org", "--name", "Ena", "--password", "correct horse"],
+        ["grant", "ena@example.org", "--conference", CONF, "--organiser"],
+    ):
+        assert runner.invoke(args=args).exit_code == 0
+    phone.goto(f"{base_url}/login")
+    phone.fill("#f-email", "ena@example.org")
+    phone.fill("#f-password", "correct horse")
+    phone.click("form.form button[type=submit]")
+    phone.goto(f"{base_url}/{CONF}/host/sessions/{guid}/move")
+    before = phone.locator(".moving .muted").inner_text()
+    phone.fill("#f-minutes", "7")
+    phone.press("#f-minutes", "Enter")
+    phone.wait_for_url(f"{base_url}/{CONF}/host/")
+    assert f"Moved “{title}”." in phone.locator(".alert-success").inner_text()
+    phone.goto(f"{base_url}/{CONF}/host/sessions/{guid}/move")
+    after = phone.locator(".moving .muted").inner_text()
+    start = lambda text: text.split(" ")[2].split("–")[0]  # noqa: E731 - "Wed 4 16:00–16:50 · …"
+    old_h, old_m = map(int, start(before).split(":"))
+    new_h, new_m = map(int, start(after).split(":"))
+    assert (new_h * 60 + new_m) - (old_h * 60 + old_m) == 7
