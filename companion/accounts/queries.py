@@ -10,6 +10,7 @@ from sqlalchemy import select
 from companion.accounts.models import FeedToken, Role, RoleKind, User
 from companion.db import session
 from companion.errors import NotFound
+from companion.parsing import MAX_INT
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,20 +38,6 @@ def powers(user_id: int | None, conference_id: int) -> Powers:
     return Powers(
         organiser=any(kind == RoleKind.ORGANISER for kind, _ in rows),
         hosted_track_ids=frozenset(t for kind, t in rows if kind == RoleKind.HOST and t),
-    )
-
-
-def find_users(text: str, *, limit: int = 50) -> list[User]:
-    """Registered users whose email or name contains `text` (the organiser's users page)."""
-    pattern = f"%{text.strip().lower()}%"
-    return list(
-        session.execute(
-            select(User)
-            .where(User.email.is_not(None))
-            .where(User.email.like(pattern) | User.name.ilike(pattern))
-            .order_by(User.email)
-            .limit(limit)
-        ).scalars()
     )
 
 
@@ -107,6 +94,8 @@ def roles_in(conference_id: int) -> list[tuple[Role, User]]:
 
 def get_role_or_404(conference_id: int, role_id: int) -> Role:
     """One role of a conference."""
+    if not 0 < role_id <= MAX_INT:  # beyond what the column holds: no such role
+        raise NotFound("There is no such role in this conference.")
     role = session.execute(
         select(Role).where(Role.id == role_id, Role.conference_id == conference_id)
     ).scalar_one_or_none()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -21,8 +20,9 @@ from companion.accounts.login import sign_in
 from companion.accounts.models import User
 from companion.accounts.operations import FieldError, LockedOut
 from companion.db import session
+from companion.parsing import small_int
 from companion.programme.models import Conference
-from companion.programme.queries import current_conference, get_conference_or_404
+from companion.programme.queries import current_conference
 from companion.web import private, safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -150,13 +150,13 @@ def settings() -> Page:
                 )
                 message = "Password changed. Other devices are signed out."
             else:
-                minutes = form.get("reminder_minutes", "")
-                if not minutes.isdigit():
+                minutes = small_int(form.get("reminder_minutes", ""))
+                if minutes is None:
                     raise FieldError("reminder_minutes", "Choose between 0 and 60 minutes.")
                 operations.update_settings(
                     me,
                     name=form.get("name", ""),
-                    reminder_minutes=int(minutes),
+                    reminder_minutes=minutes,
                     reminders=bool(form.get("reminders_enabled")),
                     changes=bool(form.get("changes_enabled")),
                 )
@@ -215,33 +215,3 @@ def device_link(token: str) -> Page:
     sign_in(user, remember=True)
     flash("This device now shows the same schedule.", "success")
     return redirect(_after_sign_in())
-
-
-@bp.route("/<conf>/admin/users/", methods=["GET", "POST"])
-@login_required
-def admin_users(conf: str) -> Page:
-    """Organisers find registered users and reset a forgotten password (there is no mail)."""
-    conference = get_conference_or_404(conf)
-    if not queries.powers(current_user.id, conference.id).organiser:
-        abort(403, "Only organisers of this conference can manage users.")
-    new_password = None
-    target = None
-    if request.method == "POST":
-        user_id = request.form.get("user_id", "")
-        if not user_id.isdigit():
-            abort(400, "Choose a user.")
-        target = queries.get_user_or_404(int(user_id))
-        if queries.is_organiser_anywhere(target.id) and target.id != current_user.id:
-            abort(403, "Organisers reset their own passwords in their settings.")
-        new_password = operations.reset_password(target)
-        session.commit()
-    text = request.args.get("q", "")
-    users = queries.find_users(text) if text.strip() else []
-    return render_template(
-        "accounts/admin_users.html",
-        conf=conference,
-        users=users,
-        q=text,
-        new_password=new_password,
-        target=target,
-    )

@@ -16,6 +16,7 @@ from companion.accounts.queries import powers, user_by_email
 from companion.db import session
 from companion.errors import Forbidden, Invalid
 from companion.hosting.audit import subject_entries
+from companion.parsing import has_controls, sane_date, small_int
 from companion.programme.models import Conference, Floor, Room, Speaker, Talk, Track, TrackHost
 from companion.programme.operations import unique_slug
 from companion.programme.queries import known_speaker_ids
@@ -39,6 +40,8 @@ def _text(values: dict[str, Any], name: str, limit: int, errors: dict[str, str])
     text = " ".join(str(values.get(name, "")).split())
     if len(text) > limit:
         errors[name] = f"Keep it under {limit} characters."
+    elif has_controls(text):
+        errors[name] = "Remove the invisible control characters."
     return text
 
 
@@ -78,15 +81,18 @@ def update_conference(conference: Conference, values: dict[str, Any], *, actor: 
     except ValueError:
         errors["start_date"] = "Enter the dates as YYYY-MM-DD."
     else:
-        if after["end_date"] < after["start_date"]:
+        if not (sane_date(after["start_date"]) and sane_date(after["end_date"])):
+            errors["start_date"] = "Enter the conference's real dates."
+        elif after["end_date"] < after["start_date"]:
             errors["end_date"] = "The conference must end on or after its first day."
         elif (after["end_date"] - after["start_date"]).days > 31:
             errors["end_date"] = "A conference here lasts at most 32 days."
     hour = str(values.get("day_change_hour", ""))
-    if not hour.isdigit() or not 0 <= int(hour) <= 12:
+    day_change = small_int(hour)
+    if day_change is None or not 0 <= day_change <= 12:
         errors["day_change_hour"] = "Enter an hour from 0 to 12."
     else:
-        after["day_change_hour"] = int(hour)
+        after["day_change_hour"] = day_change
     _refuse(errors)
     before = {name: getattr(conference, name) for name in after}
     trial = Conference(**{**before, **after})
@@ -150,7 +156,11 @@ def save_track(
         before = {"name": track.name, "colour": track.colour, "hosts": _host_names(track.id)}
         action = "update"
         track.name, track.colour = name, colour
-    session.execute(delete(TrackHost).where(TrackHost.track_id == track.id))
+    # Through the ORM, not a bulk DELETE: the revision hook must see hosts removed (cached pages
+    # list them), even when nothing else about the track changes.
+    for link in session.execute(select(TrackHost).where(TrackHost.track_id == track.id)).scalars():
+        session.delete(link)
+    session.flush()
     session.add_all(
         TrackHost(track_id=track.id, speaker_id=speaker_id, position=position)
         for position, speaker_id in enumerate(host_ids)
@@ -172,6 +182,16 @@ def delete_track(conference: Conference, track: Track, *, actor: User) -> None:
             "to another track or delete them first."
         )
     _record(conference, actor, "track", track.name, {"name": track.name}, {}, "delete")
+    for role, email in session.execute(
+        select(Role, User.email)
+        .join(User, User.id == Role.user_id)
+        .where(Role.track_id == track.id)
+    ).all():
+        # The database would drop these roles with the track; say so in the log.
+        _record(
+            conference, actor, "role", email or "?", {"role": f"host of {track.name}"}, {}, "delete"
+        )
+        session.delete(role)
     session.delete(track)
     session.flush()
 
@@ -186,21 +206,23 @@ def save_floor(
     if not name:
         errors["name"] = "A floor needs a name, e.g. “3rd floor”."
     level = str(values.get("level", "")).strip()
-    if not level.lstrip("-").isdigit() or abs(int(level)) > 200:
+    number = small_int(level, signed=True)
+    if number is None or abs(number) > 200:
         errors["level"] = "Enter the level as a whole number (0 is the ground floor, -1 below)."
     _refuse(errors)
+    assert number is not None
     before = {"name": floor.name, "level": floor.level} if floor else {}
     if floor is None:
         floor = Floor(conference_id=conference.id, slug=unique_slug(Floor, conference.id, name))
         session.add(floor)
-    floor.name, floor.level = name, int(level)
+    floor.name, floor.level = name, number
     _record(
         conference,
         actor,
         "floor",
         name,
         before,
-        {"name": name, "level": int(level)},
+        {"name": name, "level": number},
         "update" if before else "create",
     )
     session.flush()
@@ -228,7 +250,7 @@ def save_room(
         errors["name"] = "A room needs a name."
     description = _text(values, "description", 300, errors)
     raw_floor = str(values.get("floor", ""))
-    floor_id = int(raw_floor) if raw_floor.isdigit() else None
+    floor_id = small_int(raw_floor)
     if raw_floor and (
         floor_id is None
         or not session.execute(
@@ -237,7 +259,7 @@ def save_room(
     ):
         errors["floor"] = "Choose a floor of this venue."
     raw_capacity = str(values.get("capacity", "")).strip()
-    capacity = int(raw_capacity) if raw_capacity.isdigit() else None
+    capacity = small_int(raw_capacity)
     if raw_capacity and (capacity is None or capacity > 100_000):
         errors["capacity"] = "Enter the number of seats, or leave it empty."
     _refuse(errors)
@@ -298,13 +320,12 @@ def add_role(
     if kind not in (RoleKind.ORGANISER.value, RoleKind.HOST.value):
         errors["kind"] = "Choose organiser or track host."
     elif kind == RoleKind.HOST.value:
+        track_id = small_int(raw_track)
         track = (
             session.execute(
-                select(Track).where(
-                    Track.id == int(raw_track), Track.conference_id == conference.id
-                )
+                select(Track).where(Track.id == track_id, Track.conference_id == conference.id)
             ).scalar_one_or_none()
-            if raw_track.isdigit()
+            if track_id is not None
             else None
         )
         if track is None:
@@ -354,7 +375,7 @@ def remove_role(conference: Conference, role: Role, *, actor: User) -> None:
 
 def _speaker_ids(conference: Conference, raw: Any, errors: dict[str, str]) -> list[int]:
     values = [str(v) for v in (raw if isinstance(raw, list) else [raw]) if v]
-    wanted = [int(v) for v in values if v.isdigit()]
+    wanted = [n for n in map(small_int, values) if n is not None]
     if len(wanted) != len(values) or not set(wanted) <= known_speaker_ids(conference, wanted):
         errors["hosts"] = "Choose speakers of this conference."
     return list(dict.fromkeys(wanted))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
+from companion.accounts.models import Role, User
+from companion.agenda.models import Star
 from companion.db import session
 from companion.errors import NotFound
 from companion.hosting.models import AuditEntry
@@ -70,3 +72,37 @@ def _one(model: type[T], conference: Conference, slug: str, name: str) -> T:
     if found is None:
         raise NotFound(f"There is no such {name} in this conference.")
     return found
+
+
+def _of_conference(conference_id: int) -> Any:
+    """Users with a role in the conference or a star on one of its sessions."""
+    starred = (
+        select(Star.user_id)
+        .join(Talk, Talk.id == Star.talk_id)
+        .where(Talk.conference_id == conference_id)
+    )
+    roles = select(Role.user_id).where(Role.conference_id == conference_id)
+    return User.id.in_(starred) | User.id.in_(roles)
+
+
+def find_users(text: str, *, conference: Conference, limit: int = 50) -> list[User]:
+    """Registered people of this conference whose email or name contains `text`."""
+    pattern = f"%{text.strip().lower()}%"
+    return list(
+        session.execute(
+            select(User)
+            .where(User.email.is_not(None), _of_conference(conference.id))
+            .where(User.email.like(pattern) | User.name.ilike(pattern))
+            .order_by(User.email)
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def belongs_to(user_id: int, conference: Conference) -> bool:
+    """True when the user has a role in the conference or starred one of its sessions: whom its
+    organisers may help (another conference's people are not theirs to touch)."""
+    found = session.execute(
+        select(User.id).where(User.id == user_id, _of_conference(conference.id))
+    )
+    return found.first() is not None

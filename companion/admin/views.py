@@ -3,25 +3,25 @@ rooms, roles, and the audit log. Views parse and render; admin.operations checks
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
-from werkzeug.wrappers import Response as BaseResponse
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import login_required
 
 from companion.accounts.models import User
-from companion.accounts.queries import get_role_or_404, roles_in
+from companion.accounts.operations import reset_password
+from companion.accounts.queries import (
+    get_role_or_404,
+    get_user_or_404,
+    is_organiser_anywhere,
+    roles_in,
+)
 from companion.admin import operations, queries
+from companion.admin.blueprint import Page, bp, delete, form_values, organiser, post
+from companion.db import session
+from companion.errors import BadRequest, Forbidden
+from companion.parsing import small_int
 from companion.programme import queries as programme
 from companion.programme.models import Conference
 from companion.saving import Outcome, attempt
-from companion.web import private
-
-bp = Blueprint("admin", __name__, url_prefix="/<conf>/admin")
-bp.after_request(private)
-
-Page = BaseResponse | str | tuple[str, int]
 
 #: Common zones first in the time zone list; every IANA name is accepted.
 COMMON_ZONES = (
@@ -37,45 +37,11 @@ COMMON_ZONES = (
 )
 
 
-def _organiser(conf: str) -> tuple[Conference, User]:
-    conference = programme.get_conference_or_404(conf)
-    operations.require_organiser(current_user, conference)
-    return conference, current_user
-
-
-def _form() -> dict[str, Any]:
-    """The posted form, with multi-valued fields as lists."""
-    return {
-        key: values if len(values) > 1 or key == "hosts" else values[0]
-        for key, values in request.form.lists()
-    }
-
-
-def _post(
-    save: Callable[[], object], done: str, to: str, page: Callable[[Outcome], Page], **args: Any
-) -> Page:
-    outcome = attempt(save)
-    if outcome is None:
-        flash(done, "success")
-        return redirect(url_for(to, **args))
-    return page(outcome)
-
-
-def _delete(what: str, remove: Callable[[], object], *, failed: str, done: str) -> Page:
-    """Run a delete; on refusal go back to the thing's page with the reason, else to the list."""
-    outcome = attempt(remove)
-    if outcome is not None:
-        flash(outcome.errors.get("form", f"{what.capitalize()} was not deleted."), "danger")
-        return redirect(failed)
-    flash(f"Deleted {what}.", "success")
-    return redirect(done)
-
-
 @bp.get("/")
 @login_required
 def index(conf: str) -> str:
     """Everything an organiser runs, one tap away."""
-    conference, _ = _organiser(conf)
+    conference, _ = organiser(conf)
     return render_template("admin/index.html", conf=conference)
 
 
@@ -83,7 +49,7 @@ def index(conf: str) -> str:
 @login_required
 def edit_conference(conf: str) -> Page:
     """Name, venue, dates, time zone and the hour one programme day hands over to the next."""
-    conference, me = _organiser(conf)
+    conference, me = organiser(conf)
 
     def page(outcome: Outcome | None = None) -> tuple[str, int]:
         values = request.form if outcome else _conference_form(conference)
@@ -97,8 +63,8 @@ def edit_conference(conf: str) -> Page:
 
     if request.method == "GET":
         return page()
-    return _post(
-        lambda: operations.update_conference(conference, _form(), actor=me),
+    return post(
+        lambda: operations.update_conference(conference, form_values(), actor=me),
         "Saved the conference.",
         "admin.index",
         page,
@@ -110,7 +76,7 @@ def edit_conference(conf: str) -> Page:
 @login_required
 def tracks(conf: str) -> Page:
     """Every track with its session count; a form to add one."""
-    conference, me = _organiser(conf)
+    conference, me = organiser(conf)
 
     def page(outcome: Outcome | None = None) -> tuple[str, int]:
         return render_template(
@@ -124,8 +90,8 @@ def tracks(conf: str) -> Page:
 
     if request.method == "GET":
         return page()
-    return _post(
-        lambda: operations.save_track(conference, None, _form(), actor=me),
+    return post(
+        lambda: operations.save_track(conference, None, form_values(), actor=me),
         f"Added the track {request.form.get('name', '').strip()}.",
         "admin.tracks",
         page,
@@ -137,7 +103,7 @@ def tracks(conf: str) -> Page:
 @login_required
 def edit_track(conf: str, slug: str) -> Page:
     """A track's name, colour and the speakers shown as its hosts; who may edit it."""
-    conference, me = _organiser(conf)
+    conference, me = organiser(conf)
     track = programme.get_track_or_404(conference, slug)
 
     def page(outcome: Outcome | None = None) -> tuple[str, int]:
@@ -156,8 +122,8 @@ def edit_track(conf: str, slug: str) -> Page:
 
     if request.method == "GET":
         return page()
-    return _post(
-        lambda: operations.save_track(conference, track, _form(), actor=me),
+    return post(
+        lambda: operations.save_track(conference, track, form_values(), actor=me),
         f"Saved the track {request.form.get('name', '').strip()}.",
         "admin.tracks",
         page,
@@ -169,9 +135,9 @@ def edit_track(conf: str, slug: str) -> Page:
 @login_required
 def delete_track(conf: str, slug: str) -> Page:
     """Remove a track without sessions."""
-    conference, me = _organiser(conf)
+    conference, me = organiser(conf)
     thing = queries.get_track_or_404(conference, slug)
-    return _delete(
+    return delete(
         f"the track {thing.name}",
         lambda: operations.delete_track(conference, thing, actor=me),
         failed=url_for("admin.edit_track", conf=conf, slug=slug),
@@ -179,157 +145,11 @@ def delete_track(conf: str, slug: str) -> Page:
     )
 
 
-def _venue_page(
-    conference: Conference, outcome: Outcome | None = None, *, which: str = ""
-) -> tuple[str, int]:
-    return render_template(
-        "admin/rooms.html",
-        conf=conference,
-        floors=queries.floors(conference),
-        rooms=programme.rooms(conference),
-        counts=queries.session_counts(conference)["room"],
-        which=which,
-        form=request.form if outcome else {},
-        errors=outcome.errors if outcome else {},
-    ), outcome.status if outcome else 200
-
-
-@bp.get("/rooms/")
-@login_required
-def rooms(conf: str) -> Page:
-    """Floors and rooms, with forms to add them."""
-    conference, _ = _organiser(conf)
-    return _venue_page(conference)
-
-
-@bp.post("/rooms/")
-@login_required
-def add_room(conf: str) -> Page:
-    """Add a room."""
-    conference, me = _organiser(conf)
-    return _post(
-        lambda: operations.save_room(conference, None, _form(), actor=me),
-        f"Added the room {request.form.get('name', '').strip()}.",
-        "admin.rooms",
-        lambda outcome: _venue_page(conference, outcome, which="room"),
-        conf=conf,
-    )
-
-
-@bp.post("/floors/")
-@login_required
-def add_floor(conf: str) -> Page:
-    """Add a floor."""
-    conference, me = _organiser(conf)
-    return _post(
-        lambda: operations.save_floor(conference, None, _form(), actor=me),
-        f"Added the floor {request.form.get('name', '').strip()}.",
-        "admin.rooms",
-        lambda outcome: _venue_page(conference, outcome, which="floor"),
-        conf=conf,
-    )
-
-
-@bp.route("/rooms/<slug>", methods=["GET", "POST"])
-@login_required
-def edit_room(conf: str, slug: str) -> Page:
-    """A room's name, floor, capacity and how to find it."""
-    conference, me = _organiser(conf)
-    room = queries.get_room_or_404(conference, slug)
-
-    def page(outcome: Outcome | None = None) -> tuple[str, int]:
-        values = (
-            request.form
-            if outcome
-            else {
-                "name": room.name,
-                "floor": str(room.floor_id or ""),
-                "capacity": "" if room.capacity is None else str(room.capacity),
-                "description": room.description,
-            }
-        )
-        return render_template(
-            "admin/room.html",
-            conf=conference,
-            room=room,
-            floors=queries.floors(conference),
-            sessions=queries.session_counts(conference)["room"].get(room.id, 0),
-            form=values,
-            errors=outcome.errors if outcome else {},
-        ), outcome.status if outcome else 200
-
-    if request.method == "GET":
-        return page()
-    return _post(
-        lambda: operations.save_room(conference, room, _form(), actor=me),
-        f"Saved the room {request.form.get('name', '').strip()}.",
-        "admin.rooms",
-        page,
-        conf=conf,
-    )
-
-
-@bp.post("/rooms/<slug>/delete")
-@login_required
-def delete_room(conf: str, slug: str) -> Page:
-    """Remove a room no session uses."""
-    conference, me = _organiser(conf)
-    thing = queries.get_room_or_404(conference, slug)
-    return _delete(
-        f"the room {thing.name}",
-        lambda: operations.delete_room(conference, thing, actor=me),
-        failed=url_for("admin.edit_room", conf=conf, slug=slug),
-        done=url_for("admin.rooms", conf=conf),
-    )
-
-
-@bp.route("/floors/<slug>", methods=["GET", "POST"])
-@login_required
-def edit_floor(conf: str, slug: str) -> Page:
-    """A floor's name and level."""
-    conference, me = _organiser(conf)
-    floor = queries.get_floor_or_404(conference, slug)
-
-    def page(outcome: Outcome | None = None) -> tuple[str, int]:
-        values = request.form if outcome else {"name": floor.name, "level": str(floor.level)}
-        return render_template(
-            "admin/floor.html",
-            conf=conference,
-            floor=floor,
-            form=values,
-            errors=outcome.errors if outcome else {},
-        ), outcome.status if outcome else 200
-
-    if request.method == "GET":
-        return page()
-    return _post(
-        lambda: operations.save_floor(conference, floor, _form(), actor=me),
-        f"Saved the floor {request.form.get('name', '').strip()}.",
-        "admin.rooms",
-        page,
-        conf=conf,
-    )
-
-
-@bp.post("/floors/<slug>/delete")
-@login_required
-def delete_floor(conf: str, slug: str) -> Page:
-    """Remove a floor with no rooms."""
-    conference, me = _organiser(conf)
-    thing = queries.get_floor_or_404(conference, slug)
-    return _delete(
-        f"the floor {thing.name}",
-        lambda: operations.delete_floor(conference, thing, actor=me),
-        failed=url_for("admin.edit_floor", conf=conf, slug=slug),
-        done=url_for("admin.rooms", conf=conf),
-    )
-
-
 @bp.route("/roles/", methods=["GET", "POST"])
 @login_required
 def roles(conf: str) -> Page:
     """Organisers and track hosts; add one by email (an account is made when there is none)."""
-    conference, me = _organiser(conf)
+    conference, me = organiser(conf)
     created: list[tuple[User, str | None]] = []
 
     def page(outcome: Outcome | None = None) -> tuple[str, int]:
@@ -345,7 +165,9 @@ def roles(conf: str) -> Page:
 
     if request.method == "GET":
         return page()
-    outcome = attempt(lambda: created.append(operations.add_role(conference, _form(), actor=me)))
+    outcome = attempt(
+        lambda: created.append(operations.add_role(conference, form_values(), actor=me))
+    )
     if outcome is not None:
         return page(outcome)
     if created[0][1] is None:  # an existing account: nothing to hand over
@@ -358,7 +180,7 @@ def roles(conf: str) -> Page:
 @login_required
 def remove_role(conf: str, role_id: int) -> Page:
     """Take a role away."""
-    conference, me = _organiser(conf)
+    conference, me = organiser(conf)
     role = get_role_or_404(conference.id, role_id)
     outcome = attempt(lambda: operations.remove_role(conference, role, actor=me))
     if outcome is not None:
@@ -368,13 +190,44 @@ def remove_role(conf: str, role_id: int) -> Page:
     return redirect(url_for("admin.roles", conf=conf))
 
 
+@bp.route("/users/", methods=["GET", "POST"])
+@login_required
+def users(conf: str) -> Page:
+    """Find this conference's registered people and reset a forgotten password (there is no
+    mail): the new password is shown once, to read out."""
+    conference, me = organiser(conf)
+    new_password = None
+    target = None
+    if request.method == "POST":
+        user_id = small_int(request.form.get("user_id", ""))
+        if user_id is None:
+            raise BadRequest("Choose a user.")
+        target = get_user_or_404(user_id)
+        if not queries.belongs_to(target.id, conference):
+            raise Forbidden("You can reset the passwords of this conference's people only.")
+        if is_organiser_anywhere(target.id) and target.id != me.id:
+            raise Forbidden("Organisers reset their own passwords in their settings.")
+        new_password = reset_password(target)
+        session.commit()
+    text = request.args.get("q", "")
+    found = queries.find_users(text, conference=conference) if text.strip() else []
+    return render_template(
+        "admin/users.html",
+        conf=conference,
+        users=found,
+        q=text,
+        new_password=new_password,
+        target=target,
+    )
+
+
 @bp.get("/audit/")
 @login_required
 def audit(conf: str) -> str:
     """Every change, newest first: who, when, what, from what to what."""
-    conference, _ = _organiser(conf)
+    conference, _ = organiser(conf)
     before = request.args.get("before", "")
-    entries = queries.audit_log(conference, before_id=int(before) if before.isdigit() else None)
+    entries = queries.audit_log(conference, before_id=small_int(before))
     return render_template("admin/audit.html", conf=conference, entries=entries)
 
 
@@ -389,3 +242,7 @@ def _conference_form(conference: Conference) -> dict[str, str]:
         "end_date": conference.end_date.isoformat(),
         "day_change_hour": str(conference.day_change_hour),
     }
+
+
+# The rooms and floors pages live in their own module, on the same blueprint.
+from companion.admin import rooms as _rooms  # noqa: E402, F401

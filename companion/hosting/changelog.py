@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from companion.db import session
 from companion.hosting.models import AuditEntry
-from companion.programme.models import Conference
+from companion.programme.models import Conference, Talk
 
 #: Fields attendees care about (a typo fix in a title or abstract is not news).
 PUBLIC_FIELDS = ("room", "start", "end", "status")
@@ -69,4 +69,10 @@ def changes(conference: Conference, *, limit: int = 200) -> list[Change]:
         grouped[-1].lines.insert(0, _line(entry))
         grouped[-1].cancelled |= entry.action in ("cancel", "delete")
         grouped[-1].removed |= entry.action == "delete"
+    guids = {change.talk_guid for change in grouped}
+    existing = set(
+        session.execute(select(Talk.guid).where(Talk.guid.in_(guids))).scalars() if guids else ()
+    )
+    for change in grouped:
+        change.removed |= change.talk_guid not in existing  # deleted since: nothing to link to
     return grouped

@@ -3,16 +3,16 @@ as changes for hosting.operations. Parsing checks shape and ownership; the rules
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from companion.db import session
 from companion.errors import Invalid
-from companion.programme.models import Conference, Room, Speaker, Talk, TalkStatus, Track
-from companion.programme.operations import InvalidProgramme, add_speaker
+from companion.parsing import local_instant, small_int
+from companion.programme.models import Conference, Room, Talk, TalkStatus, Track
 from companion.programme.queries import known_speaker_ids
 
 Form = MultiDict[str, str]
@@ -58,15 +58,16 @@ def blank_form(conference: Conference, *, track_id: int | None) -> Form:
 
 def version_of(form: Form) -> int:
     """The version the form was opened at."""
-    value = form.get("version", "")
-    if not value.isdigit():
+    value = small_int(form.get("version", ""))
+    if value is None:
         raise Invalid("The form is incomplete.", details={"fields": {"form": "Reload the form."}})
-    return int(value)
+    return value
 
 
-def parse(conference: Conference, form: Form) -> dict[str, Any]:
-    """Changes for update_talk/create_talk. A new speaker typed in is created here, in the same
-    transaction (rolled back with everything else if the save fails)."""
+def parse(conference: Conference, form: Form, *, current: Talk | None = None) -> dict[str, Any]:
+    """Changes for update_talk/create_talk (a new speaker typed in comes as `new_speaker`). Times
+    left as the form showed them keep `current`'s instants (an hour that happens twice stays the
+    one it was)."""
     errors: dict[str, str] = {}
     changes: dict[str, Any] = {
         "title": form.get("title", "").strip(),
@@ -77,49 +78,69 @@ def parse(conference: Conference, form: Form) -> dict[str, Any]:
     for name, model, key in (("room", Room, "room_id"), ("track", Track, "track_id")):
         changes[key] = _own(conference, model, form.get(name, ""), errors, key, name)
     changes["speaker_ids"] = _speakers(conference, form, errors)
+    new_speaker = " ".join(form.get("new_speaker", "").split())
+    if new_speaker:
+        changes["new_speaker"] = new_speaker  # made (or found) by the operation, audited
+    shown = form_of(current, conference, []) if current is not None else {}
     try:
         day = datetime.strptime(form.get("day", ""), "%Y-%m-%d").date()
-        start = time.fromisoformat(form.get("start", ""))
-        end = time.fromisoformat(form.get("end", ""))
+        clocks = {name: time.fromisoformat(form.get(name, "")) for name in ("start", "end")}
     except ValueError:
         errors["start"] = "Enter the day as YYYY-MM-DD and times as HH:MM."
     else:
-        # A programme day runs past midnight: a time before the day change hour is the next date.
-        changes["start"] = _instant(conference, day, start)
-        changes["end"] = _instant(conference, day, end)
+        if day not in conference.days:
+            errors["start"] = "Choose one of the conference's days."
+        for name, clock in clocks.items():
+            if errors.get("start"):
+                break
+            if current is not None and (form.get("day"), form.get(name)) == (
+                shown["day"],
+                shown[name],
+            ):
+                changes[name] = getattr(current, name)
+                continue
+            instant = _instant(conference, day, clock)
+            if instant is None:
+                errors[name] = (
+                    f"{clock:%H:%M} does not exist on that day: the clocks go forward. "
+                    "Choose a time after the change."
+                )
+            else:
+                changes[name] = instant
     if errors:
         raise Invalid("Some fields need changing.", details={"fields": errors})
     return changes
 
 
 def parse_move(conference: Conference, talk: Talk, form: Form) -> dict[str, Any]:
-    """The quick action: another room and/or a shift by N minutes, or cancel / restore."""
+    """The quick action: another room and/or a shift by N minutes; or, from its own button and
+    nothing else, cancel / restore."""
+    status = form.get("status", "")
+    if status:
+        if status not in (TalkStatus.CANCELLED.value, TalkStatus.SCHEDULED.value):
+            raise Invalid("A session is scheduled or cancelled.")
+        return {"status": status}
     errors: dict[str, str] = {}
     changes: dict[str, Any] = {}
-    if "room" in form:  # absent: the room stays (a cancel button sends no room)
+    if "room" in form:
         changes["room_id"] = _own(conference, Room, form["room"], errors, "room_id", "room")
-    raw = form.get("preset") or form.get("minutes") or "0"
-    try:
-        minutes = int(raw)
-    except ValueError:
+    minutes = small_int(form.get("preset") or form.get("minutes") or "0", signed=True)
+    if minutes is None:
         errors["minutes"] = "Enter a whole number of minutes, e.g. 15 or -10."
-    else:
-        if abs(minutes) > 24 * 60:
-            errors["minutes"] = "Shift by less than a day here; use the full form for more."
-        elif minutes:
-            changes["start"] = talk.start + timedelta(minutes=minutes)
-            changes["end"] = talk.end + timedelta(minutes=minutes)
-    status = form.get("status", "")
-    if status in (TalkStatus.CANCELLED.value, TalkStatus.SCHEDULED.value):
-        changes["status"] = status
+    elif abs(minutes) > 24 * 60:
+        errors["minutes"] = "Shift by less than a day here; use the full form for more."
+    elif minutes:
+        changes["start"] = talk.start + timedelta(minutes=minutes)
+        changes["end"] = talk.end + timedelta(minutes=minutes)
     if errors:
         raise Invalid("Some fields need changing.", details={"fields": errors})
     return changes
 
 
-def _instant(conference: Conference, day: Any, clock: time) -> datetime:
-    date = day + timedelta(days=1) if clock.hour < conference.day_change_hour else day
-    return datetime.combine(date, clock, tzinfo=conference.zone)
+def _instant(conference: Conference, day: date, clock: time) -> datetime | None:
+    # A programme day runs past midnight: a time before the day change hour is the next date.
+    date_ = day + timedelta(days=1) if clock.hour < conference.day_change_hour else day
+    return local_instant(date_, clock, conference.zone)
 
 
 def _own(
@@ -132,33 +153,22 @@ def _own(
 ) -> int | None:
     if not raw:
         return None
+    wanted = small_int(raw)
     if (
-        raw.isdigit()
+        wanted is not None
         and session.execute(
-            select(model.id).where(model.id == int(raw), model.conference_id == conference.id)
+            select(model.id).where(model.id == wanted, model.conference_id == conference.id)
         ).first()
     ):
-        return int(raw)
+        return wanted
     errors[key] = f"Choose a {name} of this conference."
     return None
 
 
 def _speakers(conference: Conference, form: Form, errors: dict[str, str]) -> list[int]:
     raw = [value for value in form.getlist("speakers") if value]
-    wanted = [int(value) for value in raw if value.isdigit()]
+    wanted = [n for n in map(small_int, raw) if n is not None]
     if len(wanted) != len(raw) or not set(wanted) <= known_speaker_ids(conference, wanted):
         errors["speakers"] = "Choose speakers of this conference."
         return []
-    new_name = " ".join(form.get("new_speaker", "").split())
-    if new_name and not errors:
-        same = session.execute(
-            select(Speaker.id).where(
-                Speaker.conference_id == conference.id,
-                func.lower(Speaker.name) == new_name.lower(),
-            )
-        ).scalar()
-        try:
-            wanted.append(same if same is not None else add_speaker(conference, new_name).id)
-        except InvalidProgramme as error:
-            errors["speakers"] = error.message
     return list(dict.fromkeys(wanted))

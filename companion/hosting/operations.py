@@ -4,6 +4,7 @@ the same transaction; the caller commits once."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,16 @@ from companion.errors import Conflict, Forbidden, Invalid
 from companion.hosting import audit
 from companion.hosting.models import AuditEntry
 from companion.hosting.rules import validate
-from companion.programme.models import Conference, Talk, TalkKind, TalkSpeaker, TalkStatus, Track
+from companion.programme.models import (
+    Conference,
+    Speaker,
+    Talk,
+    TalkKind,
+    TalkSpeaker,
+    TalkStatus,
+    Track,
+)
+from companion.programme.operations import InvalidProgramme, add_speaker
 
 #: Fields an editor may change, in the order they are audited.
 EDITABLE = (
@@ -80,6 +90,8 @@ def update_talk(
     """Apply `changes` (a subset of EDITABLE) to `talk` if `expected_version` is still current
     and every rule holds; write one audit row per changed field. Raises Forbidden, Conflict
     (with the current values), or Invalid (with field errors, or warnings to confirm)."""
+    changes = dict(changes)
+    new_speaker = changes.pop("new_speaker", None)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise Invalid(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
@@ -100,6 +112,8 @@ def update_talk(
         )
     conference = session.get(Conference, talk.conference_id)
     assert conference is not None
+    if new_speaker:
+        after["speaker_ids"] = [*after["speaker_ids"], _speaker(conference, new_speaker, actor)]
     validate(talk.id, conference, after, confirmed=confirmed)
     changed = [name for name in EDITABLE if before[name] != after[name]]
     # Audit rows first: describing a room or track queries, and must not flush half a change
@@ -134,12 +148,15 @@ def create_talk(
         "track_id": None,
         **values,
     }
+    new_speaker = after.pop("new_speaker", None)
     check_may_edit(
         actor,
         conference.id,
         track_ids={after["track_id"]},
         refusal="You can add sessions only to a track you host.",
     )
+    if new_speaker:
+        after["speaker_ids"] = [*after["speaker_ids"], _speaker(conference, new_speaker, actor)]
     validate(None, conference, after, confirmed=confirmed)
     talk = Talk(
         conference_id=conference.id,
@@ -172,9 +189,21 @@ def delete_talk(talk: Talk, *, actor: User, expected_version: int) -> None:
     session.flush()
 
 
-def update_introduction(track: Track, text: str, *, actor: User) -> None:
-    """Replace a track's introduction (Markdown, sanitised when shown)."""
+def introduction_version(track: Track) -> str:
+    """A short fingerprint of the introduction as it is: the form carries it, so that a save
+    made meanwhile by another host of the track is never silently overwritten."""
+    return hashlib.sha256(track.introduction.encode()).hexdigest()[:16]
+
+
+def update_introduction(track: Track, text: str, *, actor: User, expected: str) -> None:
+    """Replace a track's introduction (Markdown, sanitised when shown) if it is still the one
+    the editor started from (`expected`, from introduction_version)."""
     check_may_edit(actor, track.conference_id, track_ids={track.id})
+    if introduction_version(track) != expected:
+        raise Conflict(
+            "Someone else saved this introduction after you opened it. Your text is kept "
+            "below; the saved one is shown under it. Save again to replace it."
+        )
     if len(text) > 20_000:
         raise Invalid(
             "The introduction is too long.",
@@ -195,6 +224,28 @@ def update_introduction(track: Track, text: str, *, actor: User) -> None:
     )
     track.introduction = text
     session.flush()
+
+
+def _speaker(conference: Conference, name: str, actor: User) -> int:
+    """The speaker called `name` (any case), made and audited when there is none yet. Rolled back
+    with everything else when the save fails."""
+    same = session.execute(
+        select(Speaker.id).where(
+            Speaker.conference_id == conference.id, func.lower(Speaker.name) == name.lower()
+        )
+    ).scalar()
+    if same is not None:
+        return int(same)
+    try:
+        speaker = add_speaker(conference, name)
+    except InvalidProgramme as error:
+        raise Invalid(error.message, details={"fields": {"speakers": error.message}}) from None
+    session.add_all(
+        audit.subject_entries(
+            conference, actor, "speaker", speaker.name, {}, {"name": speaker.name}, action="create"
+        )
+    )
+    return speaker.id
 
 
 def _links(talk_id: int, speaker_ids: list[int]) -> list[TalkSpeaker]:

@@ -4,8 +4,6 @@ through hosting.operations, which checks the role again."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
@@ -18,11 +16,13 @@ from companion.hosting.operations import (
     check_may_edit,
     create_talk,
     delete_talk,
+    introduction_version,
     speaker_ids_of,
     update_introduction,
     update_talk,
 )
 from companion.markup import render_markdown
+from companion.parsing import small_int
 from companion.programme import queries as programme
 from companion.programme.models import Conference, Talk, TalkKind
 from companion.saving import Outcome, attempt
@@ -100,8 +100,7 @@ def new_session(conf: str) -> Page:
     """Add a session (to a track the person hosts; anywhere for organisers)."""
     conference, mine, me = _editor(conf)
     if request.method == "GET":
-        track = request.args.get("track", "")
-        form = forms.blank_form(conference, track_id=int(track) if track.isdigit() else None)
+        form = forms.blank_form(conference, track_id=small_int(request.args.get("track", "")))
         return _form_page(conference, mine, form, talk=None)
     created: list[Talk] = []
 
@@ -132,7 +131,7 @@ def edit_session(conf: str, guid: str) -> Page:
     def save() -> None:
         update_talk(
             talk,
-            forms.parse(conference, request.form),
+            forms.parse(conference, request.form, current=talk),
             actor=me,
             expected_version=forms.version_of(request.form),
             confirmed=bool(request.form.get("confirm")),
@@ -165,36 +164,41 @@ def delete_session(conf: str, guid: str) -> Page:
 @bp.route("/sessions/<guid>/move", methods=["GET", "POST"])
 @login_required
 def move_session(conf: str, guid: str) -> Page:
-    """The quick action for the day itself: another room, or N minutes earlier or later."""
+    """The quick action for the day itself: another room, or N minutes earlier or later; or
+    cancel / restore."""
     conference, _, me = _editor(conf)
     talk = programme.get_talk_or_404(conference, guid)
     check_may_edit(me, conference.id, track_ids={talk.track_id})
     outcome = None
     if request.method == "POST":
+        changed: list[object] = []
 
         def save() -> None:
-            update_talk(
-                talk,
-                forms.parse_move(conference, talk, request.form),
-                actor=me,
-                expected_version=forms.version_of(request.form),
-                confirmed=bool(request.form.get("confirm")),
+            changed.extend(
+                update_talk(
+                    talk,
+                    forms.parse_move(conference, talk, request.form),
+                    actor=me,
+                    expected_version=forms.version_of(request.form),
+                    confirmed=bool(request.form.get("confirm")),
+                )
             )
 
         outcome = attempt(save)
         if outcome is None:
-            done = {"cancelled": "Cancelled", "scheduled": "Put back"}.get(
-                request.form.get("status", ""), "Moved"
-            )
-            flash(f"{done} “{talk.title}”.", "success")
+            status = request.form.get("status", "")
+            done = {"cancelled": "Cancelled", "scheduled": "Put back"}.get(status, "Moved")
+            if changed:
+                flash(f"{done} “{talk.title}”.", "success")
+            else:
+                flash(f"Nothing changed: “{talk.title}” was already there then.", "info")
             return redirect(url_for("host.my_tracks", conf=conf))
         talk = programme.get_talk_or_404(conference, guid)
-    form: Any = request.form if outcome is not None and not outcome.stale else {}
     return render_template(
         "hosting/move_session.html",
         conf=conference,
         talk=talk,
-        form=form,
+        form=request.form if outcome is not None else {},
         rooms=programme.rooms(conference),
         errors=outcome.errors if outcome else {},
         warnings=outcome.warnings if outcome else [],
@@ -204,22 +208,28 @@ def move_session(conf: str, guid: str) -> Page:
 @bp.route("/tracks/<slug>/", methods=["GET", "POST"])
 @login_required
 def edit_track(conf: str, slug: str) -> Page:
-    """The track's introduction (Markdown), with a preview before saving."""
+    """The track's introduction (Markdown), with a preview before saving; a save made meanwhile
+    by another host answers 409 and keeps this person's text."""
     conference, _, me = _editor(conf)
     track = programme.get_track_or_404(conference, slug)
     check_may_edit(me, conference.id, track_ids={track.id})
     text = request.form.get("introduction", track.introduction)
+    expected = request.form.get("introduction_version", introduction_version(track))
     outcome = None
     if request.method == "POST" and "preview" not in request.form:
-        outcome = attempt(lambda: update_introduction(track, text, actor=me))
+        outcome = attempt(lambda: update_introduction(track, text, actor=me, expected=expected))
         if outcome is None:
             flash(f"Saved the introduction of {track.name}.", "success")
             return redirect(url_for("host.my_tracks", conf=conf))
+        track = programme.get_track_or_404(conference, slug)
+    stale = outcome is not None and outcome.stale
     return render_template(
         "hosting/edit_track.html",
         conf=conference,
         track=track,
         text=text,
-        preview=render_markdown(text) if request.method == "POST" else None,
+        version=introduction_version(track) if stale else expected,
+        saved_meanwhile=track.introduction if stale else None,
+        preview=render_markdown(text) if request.method == "POST" and len(text) <= 20_000 else None,
         errors=outcome.errors if outcome else {},
     ), outcome.status if outcome else 200

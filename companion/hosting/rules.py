@@ -6,12 +6,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import selectinload
 
 from companion.db import session
 from companion.errors import Invalid
-from companion.programme.models import Conference, Talk, TalkKind, TalkSpeaker, TalkStatus
+from companion.parsing import has_controls
+from companion.programme.models import (
+    Conference,
+    Room,
+    Talk,
+    TalkKind,
+    TalkSpeaker,
+    TalkStatus,
+)
 
 
 def validate(
@@ -25,6 +33,10 @@ def validate(
         errors["title"] = "A session needs a title."
     elif len(after["title"]) > 300:
         errors["title"] = "Keep the title under 300 characters."
+    elif has_controls(after["title"]):
+        errors["title"] = "Remove the invisible control characters from the title."
+    if has_controls(after["abstract"]):
+        errors["abstract"] = "Remove the invisible control characters from the abstract."
     if after["kind"] not in TalkKind.__members__.values():
         errors["kind"] = "Choose keynote, talk, panel, workshop or break."
     if after["status"] not in TalkStatus.__members__.values():
@@ -43,6 +55,13 @@ def validate(
     if after["status"] == TalkStatus.CANCELLED.value:
         return  # a cancelled session holds no room and keeps nobody busy
     if after["room_id"] is not None:
+        # Hold the room until this transaction ends, so that two editors moving different
+        # sessions into it at the same moment cannot both pass the check: a no-op UPDATE takes
+        # the row lock on PostgreSQL and the write lock on SQLite (FOR UPDATE does not exist
+        # there). The revision hook does not see it: nothing changes.
+        session.execute(
+            update(Room).where(Room.id == after["room_id"]).values(position=Room.position)
+        )
         clash = _overlapping(conference, talk_id, start, end).where(
             Talk.room_id == after["room_id"]
         )

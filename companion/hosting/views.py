@@ -18,7 +18,8 @@ from companion.api.programme_json import talk_data
 from companion.db import session
 from companion.errors import BadRequest, Conflict, Invalid, Unauthorised
 from companion.hosting import changelog
-from companion.hosting.operations import delete_talk, update_talk
+from companion.hosting.operations import check_may_edit, delete_talk, update_talk
+from companion.parsing import local_instant, sane_date, without_controls
 from companion.programme import queries as programme
 from companion.programme.models import Conference, Room, Speaker, Talk, Track
 from companion.programme.queries import get_talk_by_guid_or_404, get_talk_or_404
@@ -26,7 +27,7 @@ from companion.web import cached_response, make_etag
 
 bp = Blueprint("hosting", __name__)
 
-_IF_MATCH = re.compile(r'^\s*(?:W/)?"?v?(\d+)"?\s*$')
+_IF_MATCH = re.compile(r'^\s*(?:W/)?"?v?(\d{1,9})"?\s*$', re.ASCII)
 
 
 def _etag(talk: Talk) -> str:
@@ -57,6 +58,7 @@ def patch_session(guid: str) -> Response:
     if match is None:
         return _precondition_required()
     talk = get_talk_by_guid_or_404(guid)
+    check_may_edit(actor, talk.conference_id, track_ids={talk.track_id})  # 403 before any 422
     body: Any = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise BadRequest("Send the changes as a JSON object.")
@@ -145,7 +147,9 @@ def atom(conference: Conference, items: list[changelog.Change]) -> bytes:
     """Atom XML of the changes (written with ElementTree; nothing is parsed here)."""
     ns = "http://www.w3.org/2005/Atom"
     feed = ElementTree.Element("feed", xmlns=ns)
-    ElementTree.SubElement(feed, "title").text = f"{conference.name}: programme changes"
+    ElementTree.SubElement(feed, "title").text = without_controls(
+        f"{conference.name}: programme changes"
+    )
     ElementTree.SubElement(feed, "id").text = f"tag:conference-companion,2026:{conference.slug}"
     updated = items[0].at if items else conference.updated_at
     ElementTree.SubElement(feed, "updated").text = updated.isoformat()
@@ -157,12 +161,12 @@ def atom(conference: Conference, items: list[changelog.Change]) -> bytes:
     )
     for item in items:
         entry = ElementTree.SubElement(feed, "entry")
-        ElementTree.SubElement(entry, "title").text = item.talk_title
+        ElementTree.SubElement(entry, "title").text = without_controls(item.talk_title)
         ElementTree.SubElement(
             entry, "id"
         ).text = f"tag:conference-companion,2026:{item.talk_guid}:{item.at.timestamp():.0f}"
         ElementTree.SubElement(entry, "updated").text = item.at.isoformat()
-        ElementTree.SubElement(entry, "summary").text = " · ".join(item.lines)
+        ElementTree.SubElement(entry, "summary").text = without_controls(" · ".join(item.lines))
         page = (
             url_for("hosting.changes", conf=conference.slug, _external=True)
             if item.removed
@@ -221,8 +225,18 @@ def _changes(conference: Conference, body: dict[str, Any]) -> dict[str, Any]:
             except ValueError:
                 errors[name] = "Use ISO 8601, e.g. 2020-03-02T14:10 (conference time)."
                 continue
+            if not sane_date(value.date()):
+                errors[name] = "That date is far outside the conference."
+                continue
             if value.tzinfo is None:
-                value = value.replace(tzinfo=conference.zone)
+                instant = local_instant(value.date(), value.time(), conference.zone)
+                if instant is None:
+                    errors[name] = (
+                        f"{value:%H:%M} does not exist on that day in the conference's time "
+                        "zone (the clocks go forward)."
+                    )
+                    continue
+                value = instant
             changes[name] = value.astimezone(UTC)
     if errors:
         raise Invalid("Some fields need changing.", details={"fields": errors})

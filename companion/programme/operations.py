@@ -232,8 +232,8 @@ def unique_slug(
 def add_speaker(conference: Conference, name: str, *, affiliation: str = "") -> Speaker:
     """A new speaker, typed into a session form by a host or organiser."""
     name = " ".join(name.split())
-    if not name or len(name) > 200:
-        raise InvalidProgramme("A speaker needs a name of up to 200 characters.")
+    if not name or len(name) > 200 or any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise InvalidProgramme("A speaker needs a name of up to 200 printable characters.")
     speaker = Speaker(
         conference_id=conference.id,
         slug=unique_slug(Speaker, conference.id, name),

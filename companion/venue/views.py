@@ -37,6 +37,7 @@ from companion.accounts.queries import powers
 from companion.db import session
 from companion.errors import Forbidden, Invalid
 from companion.hosting.audit import subject_entries
+from companion.parsing import small_int
 from companion.programme import places
 from companion.programme import queries as programme
 from companion.programme.models import Conference, Room
@@ -257,8 +258,9 @@ def save_places(conf: str, slug: str) -> BaseResponse | tuple[str, int]:
         raise Invalid("Upload a map of this floor first.")
     choices: dict[int, str] = {}
     for key, value in request.form.items():
-        if key.startswith("room-") and key[5:].isdigit():
-            choices[int(key[5:])] = value
+        room_id = small_int(key[5:]) if key.startswith("room-") else None
+        if room_id is not None:
+            choices[room_id] = value
     try:
         before = queries.places_of(floor)
         operations.place_rooms(floor, floor_map, choices)

@@ -205,26 +205,3 @@ def test_settings_need_a_user(client: FlaskClient) -> None:
     response = client.get("/settings/")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
-
-
-def test_organiser_resets_a_password(app: Flask, make_conference, make_user, grant_role) -> None:
-    conference = make_conference()
-    boss = make_user(email="boss@example.org")
-    grant_role(boss, conference, "organiser")
-    make_user(email="ada@example.org")
-    organiser = app.test_client()
-    sign_in(organiser, email="boss@example.org")
-    found = organiser.get("/testconf/admin/users/?q=ada")
-    assert "ada@example.org" in found.text
-    ada_id = found.text.split('name="user_id" value="')[1].split('"')[0]
-    reset = organiser.post("/testconf/admin/users/", data={"user_id": ada_id}, headers=SAME_ORIGIN)
-    new_password = reset.text.split('<p class="secret"><code>')[1].split("</code>")[0]
-    assert sign_in(app.test_client(), password="correct horse").status_code == 422
-    assert sign_in(app.test_client(), password=new_password).status_code == 302
-
-
-def test_only_organisers_reset_passwords(client: FlaskClient, make_conference, make_user) -> None:
-    make_conference()
-    make_user()
-    sign_in(client)
-    assert client.get("/testconf/admin/users/").status_code == 403

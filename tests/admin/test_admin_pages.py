@@ -173,7 +173,8 @@ def test_floors_and_rooms(app: Flask, setting: dict[str, Any], dbs: Session) -> 
         ("create", "floor", None, "3rd floor"),
         ("delete", "name", "Churchill", None),
     ]
-    assert "Fleming" in app.test_client().get("/testconf/rooms/").text
+    rooms_page = app.test_client().get("/testconf/rooms/").text
+    assert "Fleming" in rooms_page and "Churchill" not in rooms_page
 
 
 def test_an_organiser_invites_a_host_who_can_then_edit_their_track(
@@ -260,3 +261,21 @@ def test_a_room_moved_to_another_floor_leaves_its_place_on_the_old_map(
     moved = {**same_floor, "floor": str(first.id)}
     assert organiser.post("/testconf/admin/rooms/fleming", data=moved, headers=H).status_code == 302
     assert dbs.execute(select(RoomPlace)).scalars().all() == []
+
+
+def test_removing_every_host_moves_the_public_pages_on(
+    app: Flask, setting: dict[str, Any], dbs: Session, make_host
+) -> None:
+    streaming = setting["tracks"]["streaming"]
+    make_host(streaming, setting["speakers"]["ada"])
+    public = app.test_client()
+    before = public.get("/testconf/tracks/streaming/")
+    assert "Track host" in before.text
+    organiser = as_user(app, "organiser")
+    same_but_no_hosts = {"name": streaming.name, "colour": streaming.colour}
+    saved = organiser.post("/testconf/admin/tracks/streaming", data=same_but_no_hosts, headers=H)
+    assert saved.status_code == 302
+    after = public.get(
+        "/testconf/tracks/streaming/", headers={"If-None-Match": before.headers["ETag"]}
+    )
+    assert after.status_code == 200 and "Track host" not in after.text

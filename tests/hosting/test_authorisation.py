@@ -346,11 +346,11 @@ TABLE: dict[str, tuple[Callable[[Context], Request], dict[str | None, int], bool
     # The preview writes nothing (200 for the organiser); the confirmation applies and audits it.
     "exchange.import_schedule": (_import_upload, {**ADMIN_FORM, "organiser": 200}, False),
     "exchange.confirm_import": (_import_confirm, ADMIN_FORM, True),
-    "accounts.admin_users": (
+    "admin.users": (
         lambda c: (
             "POST",
             "/testconf/admin/users/",
-            {"data": {"user_id": str(c.setting["users"]["attendee"].id)}},
+            {"data": {"user_id": str(c.setting["users"]["host"].id)}},
         ),
         {**ADMIN_FORM, "organiser": 200},  # 200: the new password, shown once; not programme
         False,

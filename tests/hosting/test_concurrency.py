@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -81,25 +81,28 @@ def _signed_in(base: str, email: str) -> requests.Session:
     return client
 
 
-def _race(hosts: list[requests.Session], url: str, etag: str, round_: int) -> list[tuple[int, str]]:
-    """Both hosts PATCH at the same instant (a barrier releases them together)."""
-    start = threading.Barrier(2)
-    answers: list[tuple[int, str]] = [(0, "")] * 2
+def _at_once(calls: list[Callable[[], requests.Response]]) -> list[requests.Response]:
+    """Run the calls in threads released together by a barrier; their answers, in order."""
+    start = threading.Barrier(len(calls))
+    answers: list[requests.Response | None] = [None] * len(calls)
 
-    def save(n: int) -> None:
-        title = f"Round {round_} by host {n}"
+    def run(n: int) -> None:
         start.wait()
-        response = hosts[n].patch(
-            url, json={"title": title}, headers={"If-Match": etag}, timeout=30
-        )
-        answers[n] = (response.status_code, title)
+        answers[n] = calls[n]()
 
-    threads = [threading.Thread(target=save, args=(n,)) for n in range(2)]
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(calls))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return answers
+    assert all(answer is not None for answer in answers)
+    return [answer for answer in answers if answer is not None]
+
+
+def _patch(
+    client: requests.Session, url: str, body: dict[str, Any], etag: str
+) -> Callable[[], requests.Response]:
+    return lambda: client.patch(url, json=body, headers={"If-Match": etag}, timeout=30)
 
 
 def test_two_hosts_saving_at_once_one_wins_one_gets_409(
@@ -112,9 +115,11 @@ def test_two_hosts_saving_at_once_one_wins_one_gets_409(
     for round_ in range(ROUNDS):
         etag = hosts[0].get(url, timeout=10).headers["ETag"]
         assert etag == f'W/"v{round_ + 1}"'
-        answers = _race(hosts, url, etag, round_)
-        assert sorted(status for status, _ in answers) == [200, 409], answers
-        winner = next(title for status, title in answers if status == 200)
+        titles = [f"Round {round_} by host {n}" for n in range(2)]
+        answers = _at_once([_patch(hosts[n], url, {"title": titles[n]}, etag) for n in range(2)])
+        statuses = [answer.status_code for answer in answers]
+        assert sorted(statuses) == [200, 409], statuses
+        winner = titles[statuses.index(200)]
         dbs.expire_all()
         talk = dbs.get(Talk, setting["streams"].id)
         assert talk is not None
@@ -123,3 +128,33 @@ def test_two_hosts_saving_at_once_one_wins_one_gets_409(
         select(func.count()).where(AuditEntry.talk_id == setting["streams"].id)
     ).scalar_one()
     assert audited == ROUNDS  # one title change per round: the loser wrote nothing
+
+
+def test_two_hosts_moving_two_sessions_into_one_room_at_once_cannot_both_win(
+    gunicorn: str, setting: dict[str, Any], dbs: Session
+) -> None:
+    from companion.programme.models import Room
+
+    dbs.add(Room(conference_id=setting["conference"].id, slug="churchill", name="Churchill"))
+    dbs.commit()
+    hosts = [
+        _signed_in(gunicorn, "host@example.org"),
+        _signed_in(gunicorn, "other-host@example.org"),
+    ]
+    urls = [f"{gunicorn}/api/v1/sessions/{setting[name].guid}" for name in ("streams", "apis")]
+    homes = ["fleming", "whittle"]
+    for _ in range(ROUNDS // 2):
+        etags = [hosts[n].get(urls[n], timeout=10).headers["ETag"] for n in range(2)]
+        answers = _at_once(
+            [_patch(hosts[n], urls[n], {"room": "churchill"}, etags[n]) for n in range(2)]
+        )
+        statuses = [answer.status_code for answer in answers]
+        assert sorted(statuses) == [200, 422], statuses  # the room is taken: named, not doubled
+        winner = statuses.index(200)
+        back = hosts[winner].patch(
+            urls[winner],
+            json={"room": homes[winner]},
+            headers={"If-Match": hosts[winner].get(urls[winner], timeout=10).headers["ETag"]},
+            timeout=30,
+        )
+        assert back.status_code == 200

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from companion.hosting.models import AuditEntry
 from companion.notify.models import Notification
 from companion.programme.models import Room, Speaker, Talk, TalkSpeaker, Track
-from tests.conftest import SAME_ORIGIN
+from tests.conftest import SAME_ORIGIN, sign_in
 from tests.hosting.conftest import as_user
 
 
@@ -125,7 +125,10 @@ def test_speakers_are_picked_or_created_and_audited(
         ).scalars()
     ]
     assert names == ["Grace", "Barbara Liskov"]
-    assert _audit(dbs) == [("update", "speakers", "Ada", "Grace, Barbara Liskov")]
+    assert _audit(dbs) == [
+        ("create", "name", None, "Barbara Liskov"),  # the new speaker, by the host
+        ("update", "speakers", "Ada", "Grace, Barbara Liskov"),
+    ]
     assert dbs.get(Talk, setting["streams"].id).version == 2  # type: ignore[union-attr]
     # Typing an existing name again picks that speaker instead of making a twin.
     again = _form(setting, speakers=[], new_speaker="barbara liskov", version="2")
@@ -278,3 +281,96 @@ def test_the_quick_action_cancels_and_restores(
     restored = host.post(url, data={"version": "2", "status": "scheduled"}, headers=SAME_ORIGIN)
     assert restored.status_code == 302
     assert [(a[0], a[1]) for a in _audit(dbs)] == [("cancel", "status"), ("restore", "status")]
+
+
+def test_two_hosts_editing_one_introduction_never_overwrite_each_other(
+    app: Flask, setting: dict[str, Any], make_user, grant_role, dbs: Session
+) -> None:
+    co_host = make_user(email="co-host@example.org", name="Co")
+    grant_role(co_host, setting["conference"], "host", setting["tracks"]["streaming"])
+    url = "/testconf/host/tracks/streaming/"
+    host, other = as_user(app, "host"), as_user(app, "co-host")
+    opened = host.get(url).text
+    version = opened.split('name="introduction_version" value="')[1].split('"')[0]
+    first = other.post(
+        url, data={"introduction": "Theirs", "introduction_version": version}, headers=SAME_ORIGIN
+    )
+    assert first.status_code == 302
+    stale = host.post(
+        url, data={"introduction": "Mine", "introduction_version": version}, headers=SAME_ORIGIN
+    )
+    assert stale.status_code == 409
+    assert ">Mine</textarea>" in stale.text and "Saved meanwhile" in stale.text
+    assert "<p>Theirs</p>" in stale.text
+    dbs.expire_all()
+    assert dbs.get(Track, setting["tracks"]["streaming"].id).introduction == "Theirs"  # type: ignore[union-attr]
+    fresh = stale.text.split('name="introduction_version" value="')[1].split('"')[0]
+    again = host.post(
+        url, data={"introduction": "Mine", "introduction_version": fresh}, headers=SAME_ORIGIN
+    )
+    assert again.status_code == 302  # saving again replaces it knowingly
+
+
+def test_a_typo_fix_in_the_repeated_autumn_hour_keeps_the_session_where_it_is(
+    app: Flask, make_conference, make_talk, make_user, grant_role, dbs: Session
+) -> None:
+    from datetime import date
+
+    conference = make_conference(start_date=date(2020, 10, 24), end_date=date(2020, 10, 26))
+    # 01:30 UTC on 25 October is the *second* 01:30 in London (GMT, after the clocks go back).
+    talk = make_talk(conference, "Late", day=date(2020, 10, 25), start="01:30", end="02:00")
+    grant_role(make_user(), conference, "organiser")
+    client = app.test_client()
+    sign_in(client)
+    url = f"/testconf/host/sessions/{talk.guid}/"
+    page = client.get(url).text
+    assert 'value="01:30"' in page and 'value="2020-10-24" selected' in page
+    data = {
+        "title": "Late (typo fixed)",
+        "kind": "talk",
+        "room": str(talk.room_id),
+        "day": "2020-10-24",
+        "start": "01:30",
+        "end": "02:00",
+        "status": "scheduled",
+        "version": "1",
+    }
+    assert client.post(url, data=data, headers=SAME_ORIGIN).status_code == 302
+    dbs.expire_all()
+    saved = dbs.get(Talk, talk.id)
+    assert saved is not None and (saved.title, saved.start) == ("Late (typo fixed)", talk.start)
+    assert _audit(dbs) == [("update", "title", "Late", "Late (typo fixed)")]
+    assert dbs.execute(select(Notification)).first() is None
+
+
+def test_a_time_the_clocks_skip_is_refused(
+    app: Flask, make_conference, make_talk, make_user, grant_role, dbs: Session
+) -> None:
+    from datetime import date
+
+    conference = make_conference(start_date=date(2020, 3, 28), end_date=date(2020, 3, 29))
+    talk = make_talk(conference, "Early", day=date(2020, 3, 28), start="10:00", end="10:30")
+    grant_role(make_user(), conference, "organiser")
+    client = app.test_client()
+    sign_in(client)
+    data = {
+        "title": "Early",
+        "kind": "talk",
+        "day": "2020-03-28",
+        "start": "01:30",  # after midnight: 29 March, when 01:00–02:00 does not happen
+        "end": "03:00",
+        "status": "scheduled",
+        "version": "1",
+    }
+    refused = client.post(f"/testconf/host/sessions/{talk.guid}/", data=data, headers=SAME_ORIGIN)
+    assert refused.status_code == 422
+    assert "01:30 does not exist on that day: the clocks go forward." in refused.text
+    api = client.patch(
+        f"/api/v1/sessions/{talk.guid}",
+        json={"start": "2020-03-29T01:30", "end": "2020-03-29T03:00"},
+        headers={**SAME_ORIGIN, "If-Match": 'W/"v1"'},
+    )
+    assert api.status_code == 422
+    assert "does not exist" in api.get_json()["error"]["fields"]["start"]
+    dbs.expire_all()
+    assert dbs.get(Talk, talk.id).version == 1  # type: ignore[union-attr]

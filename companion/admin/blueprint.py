@@ -1,0 +1,61 @@
+"""The organiser's blueprint and what its views share: the organiser check, the posted form,
+one save or delete with its message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from companion.accounts.models import User
+from companion.admin import operations
+from companion.programme import queries as programme
+from companion.programme.models import Conference
+from companion.saving import Outcome, attempt
+from companion.web import private
+
+bp = Blueprint("admin", __name__, url_prefix="/<conf>/admin")
+bp.after_request(private)
+
+Page = BaseResponse | str | tuple[str, int]
+
+
+def organiser(conf: str) -> tuple[Conference, User]:
+    conference = programme.get_conference_or_404(conf)
+    operations.require_organiser(current_user, conference)
+    return conference, current_user
+
+
+#: Fields that carry several values (a multiple select); every other field is read once.
+LIST_FIELDS = frozenset({"hosts"})
+
+
+def form_values() -> dict[str, Any]:
+    """The posted form: lists for LIST_FIELDS, the first value for everything else (a field
+    sent twice is not turned into a list that would be stored as its text)."""
+    return {
+        key: values if key in LIST_FIELDS else values[0] for key, values in request.form.lists()
+    }
+
+
+def post(
+    save: Callable[[], object], done: str, to: str, page: Callable[[Outcome], Page], **args: Any
+) -> Page:
+    outcome = attempt(save)
+    if outcome is None:
+        flash(done, "success")
+        return redirect(url_for(to, **args))
+    return page(outcome)
+
+
+def delete(what: str, remove: Callable[[], object], *, failed: str, done: str) -> Page:
+    """Run a delete; on refusal go back to the thing's page with the reason, else to the list."""
+    outcome = attempt(remove)
+    if outcome is not None:
+        flash(outcome.errors.get("form", f"{what.capitalize()} was not deleted."), "danger")
+        return redirect(failed)
+    flash(f"Deleted {what}.", "success")
+    return redirect(done)
