@@ -31,7 +31,8 @@ from app import create_app  # noqa: E402
 from companion.cli import upgrade_database  # noqa: E402
 from companion.db import session  # noqa: E402
 from companion.demo.data import synthetic_data  # noqa: E402
-from companion.exchange.importer import apply_import, plan_import, read_schedule  # noqa: E402
+from companion.exchange.apply import apply_import  # noqa: E402
+from companion.exchange.importer import plan_import, read_schedule  # noqa: E402
 from companion.exchange.queries import get_conference_by_slug  # noqa: E402
 from companion.programme.operations import create_conference_from_data  # noqa: E402
 

@@ -155,7 +155,8 @@ def grant_role(email: str, slug: str, organiser: bool, track_slug: str | None) -
 def import_schedule(file: Path, slug: str | None, timezone: str | None, dry_run: bool) -> None:
     """Import frab schedule XML or schedule.json: prints the diff, then applies it in one
     transaction (sessions matched by guid; those gone from the file are cancelled)."""
-    from companion.exchange.importer import apply_import, plan_import, read_schedule
+    from companion.exchange.apply import apply_import
+    from companion.exchange.importer import plan_import, read_schedule
     from companion.exchange.queries import get_conference_by_slug
     from companion.programme.operations import InvalidProgramme
 
@@ -181,7 +182,7 @@ def import_schedule(file: Path, slug: str | None, timezone: str | None, dry_run:
 
 
 def _default_slug(text: str) -> str:
-    from companion.exchange.importer import slugify
+    from companion.exchange.convert import slugify
 
     return slugify(text, fallback="")
 

@@ -1,6 +1,6 @@
 """Importing a schedule in three steps: read the file (either format) into the neutral schedule;
 plan (check everything, then work out the diff against the conference as it is — nothing is
-written); apply the plan (flushes, never commits: the CLI or view commits once).
+written); apply the plan (exchange.apply: flushes, never commits; the CLI or view commits once).
 
 Matching: sessions by guid; rooms, tracks and speakers by name, ignoring case and spacing (files
 rarely carry stable ids for them, and frab ids and pretalx codes differ for the same person).
@@ -10,20 +10,15 @@ longer has are kept (hosts, roles and maps point at them) and only reported.
 
 from __future__ import annotations
 
-import hashlib
 import re
-import unicodedata
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import nh3
-
 from companion.config import RESERVED_SLUGS
-from companion.db import session, utcnow
 from companion.exchange import frab_xml, schedule_json
+from companion.exchange.convert import compose_abstract, kind_of, slugify, to_markdown
 from companion.exchange.diff import Diff, FieldChange, SessionChange
 from companion.exchange.model import (
     GUID_NAMESPACE,
@@ -34,18 +29,7 @@ from companion.exchange.model import (
     name_key,
 )
 from companion.exchange.queries import Existing, existing_state, guids_elsewhere
-from companion.hosting.models import AuditEntry
-from companion.markup import ALLOWED_ATTRIBUTES, ALLOWED_SCHEMES, ALLOWED_TAGS
-from companion.programme.models import (
-    Conference,
-    Room,
-    Speaker,
-    Talk,
-    TalkKind,
-    TalkSpeaker,
-    TalkStatus,
-    Track,
-)
+from companion.programme.models import Conference, Talk, TalkStatus
 
 #: The largest file we read (36C3's 1,351 events are 2.3 MB of XML).
 MAX_BYTES = 20 * 1024 * 1024
@@ -53,30 +37,7 @@ MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_SLOT = timedelta(minutes=5)
 #: Longer than this is a broken file, not a session.
 LONGEST = timedelta(days=31)
-#: Track chips carry white text: dark, distinct colours, picked by the track's name.
-PALETTE = (
-    "#1d4ed8",
-    "#b91c1c",
-    "#047857",
-    "#7c3aed",
-    "#b45309",
-    "#0e7490",
-    "#be185d",
-    "#4d7c0f",
-    "#4338ca",
-    "#9f1239",
-    "#0f766e",
-    "#6d28d9",
-)
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_HTML = re.compile(
-    r"</?(?:p|br|div|span|a|ul|ol|li|strong|em|b|i|u|h[1-6]|code|pre|blockquote|img|table)\b"
-    r"[^>]*>",
-    re.IGNORECASE,
-)
-_BREAK_TITLE = re.compile(
-    r"^(?:lunch|dinner|breakfast|coffee|tea|break|meal)\b|\bbreak$", re.IGNORECASE
-)
 _FIELD_LIMITS = {"room": 100, "track": 200, "speaker": 200, "title": 300}
 
 
@@ -351,59 +312,6 @@ def _conference_values(
     }
 
 
-def slugify(text: str, *, fallback: str) -> str:
-    """Lowercase ASCII letters and digits joined by single hyphens (accents dropped); `fallback`
-    when nothing is left (a name in Korean)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    words = re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()).split()
-    return "-".join(words)[:60].strip("-") or fallback
-
-
-def to_markdown(text: str) -> str:
-    """Our abstracts are Markdown; HTML from a file is kept as HTML inside it (CommonMark passes
-    it through) after the allow-list the renderer uses removed everything else."""
-    text = clean(text)
-    if not _HTML.search(text):
-        return text
-    cleaned = nh3.clean(
-        text,
-        tags=set(ALLOWED_TAGS),
-        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
-        url_schemes=set(ALLOWED_SCHEMES),
-        link_rel=None,
-    )
-    return clean(cleaned)
-
-
-def compose_abstract(event: ParsedEvent) -> str:
-    """Subtitle (in italics), abstract and description, each once."""
-    parts: list[str] = []
-    if event.subtitle and name_key(event.subtitle) != name_key(event.title):
-        parts.append(f"*{event.subtitle}*")
-    for text in (event.abstract, event.description):
-        converted = to_markdown(text)
-        if converted and converted not in parts:
-            parts.append(converted)
-    return "\n\n".join(parts)
-
-
-def kind_of(type_name: str, title: str, *, has_persons: bool) -> str:
-    """Our kind from a free-text event type ("Workshop 2h", "podium", "lecture"…)."""
-    text = type_name.casefold()
-    if "keynote" in text:
-        return TalkKind.KEYNOTE.value
-    if any(word in text for word in ("workshop", "hands-on", "tutorial")):
-        return TalkKind.WORKSHOP.value
-    if any(word in text for word in ("panel", "podium", "discussion")):
-        return TalkKind.PANEL.value
-    if text.strip() in ("break", "meal") or (not has_persons and _BREAK_TITLE.search(title)):
-        return TalkKind.BREAK.value
-    return TalkKind.TALK.value
-
-
-# --- Comparing ----------------------------------------------------------------------------------
-
-
 def _compare(plan: ImportPlan) -> None:
     diff = plan.diff
     existing = plan.existing
@@ -528,200 +436,3 @@ def _talk_changes(
 
 
 # --- Applying -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ImportResult:
-    """What was written."""
-
-    conference: Conference
-    diff: Diff
-
-
-def apply_import(
-    plan: ImportPlan,
-    *,
-    actor: str,
-    user_id: int | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> ImportResult:
-    """Write the plan: the conference (created if new), rooms, tracks, speakers, sessions, and
-    one audit row per changed field. Flushes, never commits. Change alerts for moved, retimed
-    and cancelled sessions come from the notify flush hook, as for any edit."""
-    conference = plan.conference
-    if conference is None:
-        conference = Conference(**plan.values)
-        session.add(conference)
-    else:
-        for name in ("start_date", "end_date"):
-            if getattr(conference, name) != plan.values[name]:
-                setattr(conference, name, plan.values[name])
-    session.flush()
-    existing = plan.existing or Existing([], [], [], [])
-    room_ids = _ensure_rooms(plan, conference, existing)
-    track_ids = _ensure_tracks(plan, conference, existing)
-    speaker_ids = _ensure_speakers(plan, conference, existing)
-    session.flush()
-    by_guid = {t.guid: t for t in existing.talks}
-    changed = {c.guid: c for c in plan.diff.changed_sessions}
-    created: list[Talk] = []
-    for wanted in plan.talks:
-        talk = by_guid.get(wanted.guid)
-        values = {
-            "title": wanted.title,
-            "abstract": wanted.abstract,
-            "kind": wanted.kind,
-            "track_id": track_ids[wanted.track] if wanted.track else None,
-            "room_id": room_ids[wanted.room] if wanted.room else None,
-            "start": wanted.start,
-            "end": wanted.end,
-            "status": TalkStatus.SCHEDULED.value,
-        }
-        people = [speaker_ids[key] for key in wanted.speakers]
-        if talk is None:
-            talk = Talk(guid=wanted.guid, conference_id=conference.id, **values)
-            talk.speaker_links = [
-                TalkSpeaker(speaker_id=sid, position=n) for n, sid in enumerate(people)
-            ]
-            session.add(talk)
-            created.append(talk)
-        elif wanted.guid in changed:
-            for name, value in values.items():
-                if getattr(talk, name) != value:
-                    setattr(talk, name, value)
-            if [link.speaker_id for link in talk.speaker_links] != people:
-                _relink(talk, people)
-                talk.updated_at = utcnow()  # an UPDATE, so the version moves with the speakers
-        if progress is not None:
-            progress(1)
-    for cancelled in plan.diff.cancelled_sessions:
-        by_guid[cancelled.guid].status = TalkStatus.CANCELLED.value
-    session.flush()
-    session.add_all(_audit_rows(plan, conference, created, by_guid, actor, user_id))
-    session.flush()
-    return ImportResult(conference=conference, diff=plan.diff)
-
-
-def _relink(talk: Talk, people: list[int]) -> None:
-    # Keep the link rows of speakers who stay (same primary key), add and drop the rest.
-    kept = {link.speaker_id: link for link in talk.speaker_links}
-    links = []
-    for position, speaker_id in enumerate(people):
-        link = kept.get(speaker_id) or TalkSpeaker(speaker_id=speaker_id)
-        link.position = position
-        links.append(link)
-    talk.speaker_links = links
-
-
-def _unique_slug(name: str, taken: set[str], fallback_prefix: str, limit: int) -> str:
-    digest = hashlib.blake2b(name.encode(), digest_size=4).hexdigest()
-    base = slugify(name, fallback=f"{fallback_prefix}-{digest}")[: limit - 6].strip("-")
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    taken.add(slug)
-    return slug
-
-
-def _ensure_rooms(plan: ImportPlan, conference: Conference, existing: Existing) -> dict[str, int]:
-    rooms = {name_key(r.name): r for r in existing.rooms}
-    taken = {r.slug for r in existing.rooms}
-    position = max((r.position for r in existing.rooms), default=-1) + 1
-    for key, name in plan.rooms.items():
-        room = rooms.get(key)
-        if room is None:
-            room = Room(
-                conference_id=conference.id,
-                slug=_unique_slug(name, taken, "room", 64),
-                name=name,
-                position=position,
-            )
-            position += 1
-            session.add(room)
-            rooms[key] = room
-        elif room.name != name:
-            room.name = name
-    session.flush()
-    return {key: room.id for key, room in rooms.items()}
-
-
-def _ensure_tracks(plan: ImportPlan, conference: Conference, existing: Existing) -> dict[str, int]:
-    tracks = {name_key(t.name): t for t in existing.tracks}
-    taken = {t.slug for t in existing.tracks}
-    position = max((t.position for t in existing.tracks), default=-1) + 1
-    for key, name in plan.tracks.items():
-        if key in tracks:
-            continue
-        colour = PALETTE[int(hashlib.blake2b(key.encode(), digest_size=2).hexdigest(), 16) % 12]
-        track = Track(
-            conference_id=conference.id,
-            slug=_unique_slug(name, taken, "track", 100),
-            name=name,
-            colour=colour,
-            position=position,
-        )
-        position += 1
-        session.add(track)
-        tracks[key] = track
-    session.flush()
-    return {key: track.id for key, track in tracks.items()}
-
-
-def _ensure_speakers(
-    plan: ImportPlan, conference: Conference, existing: Existing
-) -> dict[str, int]:
-    speakers = {name_key(s.name): s for s in existing.speakers}
-    taken = {s.slug for s in existing.speakers}
-    for key, (name, bio) in plan.speakers.items():
-        speaker = speakers.get(key)
-        if speaker is None:
-            speaker = Speaker(
-                conference_id=conference.id,
-                slug=_unique_slug(name, taken, "speaker", 100),
-                name=name,
-                bio=bio,
-            )
-            session.add(speaker)
-            speakers[key] = speaker
-        else:
-            if speaker.name != name:
-                speaker.name = name
-            if bio and speaker.bio != bio:
-                speaker.bio = bio
-    session.flush()
-    return {key: speaker.id for key, speaker in speakers.items()}
-
-
-def _audit_rows(
-    plan: ImportPlan,
-    conference: Conference,
-    created: list[Talk],
-    by_guid: dict[str, Talk],
-    actor: str,
-    user_id: int | None,
-) -> list[AuditEntry]:
-    def row(talk: Talk, action: str, change: FieldChange | None) -> AuditEntry:
-        return AuditEntry(
-            conference_id=conference.id,
-            talk_id=talk.id,
-            talk_guid=talk.guid,
-            talk_title=talk.title,
-            user_id=user_id,
-            actor=actor,
-            action=action,
-            field=change.field if change else None,
-            old=change.old if change else None,
-            new=change.new if change else None,
-        )
-
-    rows = [row(talk, "create", None) for talk in created]
-    for change in plan.diff.changed_sessions:
-        talk = by_guid[change.guid]
-        for field_change in change.changes:
-            action = "update"
-            if field_change.field == "status":
-                action = "restore"
-            rows.append(row(talk, action, field_change))
-    for change in plan.diff.cancelled_sessions:
-        rows.append(row(by_guid[change.guid], "cancel", change.changes[0]))
-    return rows

@@ -37,7 +37,8 @@ from companion.accounts.queries import powers
 from companion.db import session
 from companion.errors import BadRequest
 from companion.exchange import frab_xml, schedule_json
-from companion.exchange.importer import MAX_BYTES, ImportPlan, apply_import, plan_import
+from companion.exchange.apply import apply_import
+from companion.exchange.importer import MAX_BYTES, ImportPlan, plan_import
 from companion.exchange.importer import read_schedule as read
 from companion.exchange.model import InvalidSchedule
 from companion.programme import queries as programme

@@ -9,7 +9,8 @@ import pytest
 from flask import Flask
 
 from companion.db import session
-from companion.exchange.importer import ImportResult, apply_import, plan_import, read_schedule
+from companion.exchange.apply import ImportResult, apply_import
+from companion.exchange.importer import plan_import, read_schedule
 from companion.exchange.queries import get_conference_by_slug
 
 SCHEDULES = Path(__file__).parent.parent / "data" / "schedules"
@@ -37,7 +38,7 @@ def run_import(
     target = slug or None
     conference = get_conference_by_slug(target) if target else None
     if conference is None and target is None:
-        from companion.exchange.importer import slugify
+        from companion.exchange.convert import slugify
 
         conference = get_conference_by_slug(
             slugify(schedule.acronym or schedule.title, fallback="")

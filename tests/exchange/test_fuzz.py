@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 
 from companion.db import session
 from companion.errors import CompanionError
-from companion.exchange.importer import apply_import, plan_import, read_schedule
+from companion.exchange.apply import apply_import
+from companion.exchange.importer import plan_import, read_schedule
 from companion.programme.models import Conference, Talk
 from tests.exchange.conftest import DEBCONF, RC3, read
 

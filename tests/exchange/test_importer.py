@@ -14,7 +14,9 @@ from sqlalchemy.orm import selectinload
 from companion.db import session
 from companion.demo.data import demo_data
 from companion.exchange import frab_xml, schedule_json
-from companion.exchange.importer import ImportResult, plan_import, read_schedule, to_markdown
+from companion.exchange.apply import ImportResult
+from companion.exchange.convert import to_markdown
+from companion.exchange.importer import plan_import, read_schedule
 from companion.exchange.model import InvalidSchedule
 from companion.hosting.models import AuditEntry
 from companion.notify.models import Notification
