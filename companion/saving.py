@@ -3,8 +3,11 @@ the form templates show (messages by field, warnings to confirm, a stale version
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -43,3 +46,10 @@ def attempt(save: Callable[[], object]) -> Outcome | None:
         )
         return Outcome(409, {"form": message}, stale=True)
     return None
+
+
+def fingerprint(values: Mapping[str, Any]) -> str:
+    """A short hash of what a form started from. Forms of things without a version column carry
+    it, so that a save made meanwhile by someone else answers 409 instead of being overwritten."""
+    text = json.dumps(values, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -11,9 +11,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from companion.accounts.models import User
-from companion.admin import operations
+from companion.admin.common import fingerprint_of, require_organiser
 from companion.programme import queries as programme
-from companion.programme.models import Conference
+from companion.programme.models import Conference, Floor, Room, Track
 from companion.saving import Outcome, attempt
 from companion.web import private
 
@@ -25,8 +25,16 @@ Page = BaseResponse | str | tuple[str, int]
 
 def organiser(conf: str) -> tuple[Conference, User]:
     conference = programme.get_conference_or_404(conf)
-    operations.require_organiser(current_user, conference)
+    require_organiser(current_user, conference)
     return conference, current_user
+
+
+def starting_point(thing: Conference | Track | Room | Floor, outcome: Outcome | None) -> str:
+    """The fingerprint the form carries: of `thing` as it is now when the form opens or after a
+    save made meanwhile (saving again then replaces it knowingly), else the one it was sent."""
+    if outcome is None or outcome.stale:
+        return fingerprint_of(thing)
+    return request.form.get("fingerprint", "")
 
 
 #: Fields that carry several values (a multiple select); every other field is read once.

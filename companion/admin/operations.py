@@ -8,65 +8,41 @@ from datetime import date
 from typing import Any
 from zoneinfo import available_timezones
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import func, or_, select
 
 from companion.accounts import operations as accounts
 from companion.accounts.models import Role, RoleKind, User
-from companion.accounts.queries import powers, user_by_email
+from companion.accounts.queries import user_by_email
+from companion.admin.common import (
+    host_names,
+    next_position,
+    record,
+    refuse,
+    require_organiser,
+    text_field,
+    unchanged_since_opened,
+)
 from companion.db import session
-from companion.errors import Forbidden, Invalid
-from companion.hosting.audit import subject_entries
-from companion.parsing import has_controls, sane_date, small_int
-from companion.programme.models import Conference, Floor, Room, Speaker, Talk, Track, TrackHost
+from companion.errors import Invalid
+from companion.parsing import sane_date, small_int
+from companion.programme.models import Conference, Talk, Track, TrackHost
 from companion.programme.operations import unique_slug
 from companion.programme.queries import known_speaker_ids
-from companion.venue.models import RoomPlace
 
 _ZONES = frozenset(available_timezones())
-
-
-def require_organiser(actor: User, conference: Conference) -> None:
-    """Refuse anyone but an organiser of `conference`."""
-    if not powers(actor.id, conference.id).organiser:
-        raise Forbidden("Only organisers of this conference can change this.")
-
-
-def _refuse(errors: dict[str, str]) -> None:
-    if errors:
-        raise Invalid("Some fields need changing.", details={"fields": errors})
-
-
-def _text(values: dict[str, Any], name: str, limit: int, errors: dict[str, str]) -> str:
-    text = " ".join(str(values.get(name, "")).split())
-    if len(text) > limit:
-        errors[name] = f"Keep it under {limit} characters."
-    elif has_controls(text):
-        errors[name] = "Remove the invisible control characters."
-    return text
-
-
-def _record(
-    conference: Conference,
-    actor: User,
-    subject: str,
-    name: str,
-    before: dict[str, Any],
-    after: dict[str, Any],
-    action: str = "update",
-) -> None:
-    session.add_all(subject_entries(conference, actor, subject, name, before, after, action=action))
 
 
 def update_conference(conference: Conference, values: dict[str, Any], *, actor: User) -> None:
     """Name, venue, dates, time zone and day change hour. Dates that would leave sessions
     outside the conference are refused (move those sessions first)."""
     require_organiser(actor, conference)
+    unchanged_since_opened(conference, values)
     errors: dict[str, str] = {}
     after: dict[str, Any] = {
-        "name": _text(values, "name", 200, errors),
-        "venue": _text(values, "venue", 200, errors),
-        "address": _text(values, "address", 300, errors),
-        "url": _text(values, "url", 300, errors),
+        "name": text_field(values, "name", 200, errors),
+        "venue": text_field(values, "venue", 200, errors),
+        "address": text_field(values, "address", 300, errors),
+        "url": text_field(values, "url", 300, errors),
         "timezone": str(values.get("timezone", "")).strip(),
     }
     if not after["name"]:
@@ -93,7 +69,7 @@ def update_conference(conference: Conference, values: dict[str, Any], *, actor: 
         errors["day_change_hour"] = "Enter an hour from 0 to 12."
     else:
         after["day_change_hour"] = day_change
-    _refuse(errors)
+    refuse(errors)
     before = {name: getattr(conference, name) for name in after}
     trial = Conference(**{**before, **after})
     first, _ = trial.day_bounds(trial.start_date)
@@ -113,7 +89,7 @@ def update_conference(conference: Conference, values: dict[str, Any], *, actor: 
                 }
             },
         )
-    _record(conference, actor, "conference", after["name"], before, after)
+    record(conference, actor, "conference", after["name"], before, after)
     for name, value in after.items():
         setattr(conference, name, value)
     session.flush()
@@ -129,8 +105,10 @@ def save_track(
     """Create a track (`track` None) or change one: name, colour and the speakers shown as
     its hosts (who may *edit* it is a role; see add_role)."""
     require_organiser(actor, conference)
+    if track is not None:
+        unchanged_since_opened(track, values)
     errors: dict[str, str] = {}
-    name = _text(values, "name", 200, errors)
+    name = text_field(values, "name", 200, errors)
     if not name:
         errors["name"] = "A track needs a name."
     colour = str(values.get("colour", "")).strip().lower()
@@ -139,21 +117,21 @@ def save_track(
     ):
         errors["colour"] = "Pick a colour (#rrggbb)."
     host_ids = _speaker_ids(conference, values.get("hosts", []), errors)
-    _refuse(errors)
+    refuse(errors)
     if track is None:
         track = Track(
             conference_id=conference.id,
             slug=unique_slug(Track, conference.id, name),
             name=name,
             colour=colour,
-            position=_next_position(Track, conference.id),
+            position=next_position(Track, conference.id),
         )
         session.add(track)
         session.flush()
         before: dict[str, Any] = {}
         action = "create"
     else:
-        before = {"name": track.name, "colour": track.colour, "hosts": _host_names(track.id)}
+        before = {"name": track.name, "colour": track.colour, "hosts": host_names(track.id)}
         action = "update"
         track.name, track.colour = name, colour
     # Through the ORM, not a bulk DELETE: the revision hook must see hosts removed (cached pages
@@ -166,8 +144,8 @@ def save_track(
         for position, speaker_id in enumerate(host_ids)
     )
     session.flush()
-    after = {"name": name, "colour": colour, "hosts": _host_names(track.id)}
-    _record(conference, actor, "track", name, before, after, action)
+    after = {"name": name, "colour": colour, "hosts": host_names(track.id)}
+    record(conference, actor, "track", name, before, after, action)
     session.flush()
     return track
 
@@ -181,128 +159,18 @@ def delete_track(conference: Conference, track: Track, *, actor: User) -> None:
             f"{track.name} still has {count} session{'s' if count != 1 else ''}: move them "
             "to another track or delete them first."
         )
-    _record(conference, actor, "track", track.name, {"name": track.name}, {}, "delete")
+    record(conference, actor, "track", track.name, {"name": track.name}, {}, "delete")
     for role, email in session.execute(
         select(Role, User.email)
         .join(User, User.id == Role.user_id)
         .where(Role.track_id == track.id)
     ).all():
         # The database would drop these roles with the track; say so in the log.
-        _record(
+        record(
             conference, actor, "role", email or "?", {"role": f"host of {track.name}"}, {}, "delete"
         )
         session.delete(role)
     session.delete(track)
-    session.flush()
-
-
-def save_floor(
-    conference: Conference, floor: Floor | None, values: dict[str, Any], *, actor: User
-) -> Floor:
-    """Create or change a floor: its name and level (0 is the ground floor)."""
-    require_organiser(actor, conference)
-    errors: dict[str, str] = {}
-    name = _text(values, "name", 100, errors)
-    if not name:
-        errors["name"] = "A floor needs a name, e.g. “3rd floor”."
-    level = str(values.get("level", "")).strip()
-    number = small_int(level, signed=True)
-    if number is None or abs(number) > 200:
-        errors["level"] = "Enter the level as a whole number (0 is the ground floor, -1 below)."
-    _refuse(errors)
-    assert number is not None
-    before = {"name": floor.name, "level": floor.level} if floor else {}
-    if floor is None:
-        floor = Floor(conference_id=conference.id, slug=unique_slug(Floor, conference.id, name))
-        session.add(floor)
-    floor.name, floor.level = name, number
-    _record(
-        conference,
-        actor,
-        "floor",
-        name,
-        before,
-        {"name": name, "level": number},
-        "update" if before else "create",
-    )
-    session.flush()
-    return floor
-
-
-def delete_floor(conference: Conference, floor: Floor, *, actor: User) -> None:
-    """Remove a floor with no rooms on it."""
-    require_organiser(actor, conference)
-    if session.execute(select(Room.id).where(Room.floor_id == floor.id)).first():
-        raise Invalid(f"Rooms are still on {floor.name}: put them on another floor first.")
-    _record(conference, actor, "floor", floor.name, {"name": floor.name}, {}, "delete")
-    session.delete(floor)
-    session.flush()
-
-
-def save_room(
-    conference: Conference, room: Room | None, values: dict[str, Any], *, actor: User
-) -> Room:
-    """Create or change a room: name, floor, capacity and how to find it."""
-    require_organiser(actor, conference)
-    errors: dict[str, str] = {}
-    name = _text(values, "name", 100, errors)
-    if not name:
-        errors["name"] = "A room needs a name."
-    description = _text(values, "description", 300, errors)
-    raw_floor = str(values.get("floor", ""))
-    floor_id = small_int(raw_floor)
-    if raw_floor and (
-        floor_id is None
-        or not session.execute(
-            select(Floor.id).where(Floor.id == floor_id, Floor.conference_id == conference.id)
-        ).first()
-    ):
-        errors["floor"] = "Choose a floor of this venue."
-    raw_capacity = str(values.get("capacity", "")).strip()
-    capacity = small_int(raw_capacity)
-    if raw_capacity and (capacity is None or capacity > 100_000):
-        errors["capacity"] = "Enter the number of seats, or leave it empty."
-    _refuse(errors)
-    after = {"name": name, "floor_id": floor_id, "capacity": capacity, "description": description}
-    if room is None:
-        room = Room(
-            conference_id=conference.id,
-            slug=unique_slug(Room, conference.id, name),
-            position=_next_position(Room, conference.id),
-        )
-        session.add(room)
-        before: dict[str, Any] = {}
-    else:
-        before = {key: getattr(room, key) for key in after}
-        if before["floor_id"] != floor_id:
-            # Its place on the old floor's map means nothing on another floor's map.
-            session.execute(delete(RoomPlace).where(RoomPlace.room_id == room.id))
-    for key, value in after.items():
-        setattr(room, key, value)
-    _record(
-        conference,
-        actor,
-        "room",
-        name,
-        _floor_names(before),
-        _floor_names(after),
-        "update" if before else "create",
-    )
-    session.flush()
-    return room
-
-
-def delete_room(conference: Conference, room: Room, *, actor: User) -> None:
-    """Remove a room no session uses."""
-    require_organiser(actor, conference)
-    count = session.execute(select(func.count()).where(Talk.room_id == room.id)).scalar_one()
-    if count:
-        raise Invalid(
-            f"{count} session{'s are' if count != 1 else ' is'} in {room.name}: move "
-            f"{'them' if count != 1 else 'it'} to another room first."
-        )
-    _record(conference, actor, "room", room.name, {"name": room.name}, {}, "delete")
-    session.delete(room)
     session.flush()
 
 
@@ -332,7 +200,7 @@ def add_role(
             errors["track"] = "Choose the track they host."
     if "@" not in email:
         errors["email"] = "Enter their email address."
-    _refuse(errors)
+    refuse(errors)
     user = user_by_email(email)
     password = None
     if user is None:
@@ -342,7 +210,7 @@ def add_role(
             raise Invalid(error.message, details={"fields": {"email": error.message}}) from None
     accounts.grant(user, conference.id, RoleKind(kind), track.id if track is not None else None)
     what = f"host of {track.name}" if track is not None else "organiser"
-    _record(conference, actor, "role", user.email or "", {}, {"role": what}, "create")
+    record(conference, actor, "role", user.email or "", {}, {"role": what}, "create")
     session.flush()
     return user, password
 
@@ -361,7 +229,7 @@ def remove_role(conference: Conference, role: Role, *, actor: User) -> None:
     user = session.get(User, role.user_id)
     track = session.get(Track, role.track_id) if role.track_id else None
     what = f"host of {track.name}" if track is not None else "organiser"
-    _record(
+    record(
         conference,
         actor,
         "role",
@@ -379,30 +247,3 @@ def _speaker_ids(conference: Conference, raw: Any, errors: dict[str, str]) -> li
     if len(wanted) != len(values) or not set(wanted) <= known_speaker_ids(conference, wanted):
         errors["hosts"] = "Choose speakers of this conference."
     return list(dict.fromkeys(wanted))
-
-
-def _host_names(track_id: int) -> str:
-    return ", ".join(
-        session.execute(
-            select(Speaker.name)
-            .join(TrackHost, TrackHost.speaker_id == Speaker.id)
-            .where(TrackHost.track_id == track_id)
-            .order_by(TrackHost.position)
-        ).scalars()
-    )
-
-
-def _floor_names(values: dict[str, Any]) -> dict[str, Any]:
-    """Room values with the floor by name, as the audit log shows them."""
-    if not values:
-        return {}
-    floor = session.get(Floor, values["floor_id"]) if values.get("floor_id") else None
-    rest = {key: value for key, value in values.items() if key != "floor_id"}
-    return rest | {"floor": floor.name if floor else None}
-
-
-def _next_position(model: type[Track] | type[Room], conference_id: int) -> int:
-    top = session.execute(
-        select(func.max(model.position)).where(model.conference_id == conference_id)
-    ).scalar()
-    return (top or 0) + 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import render_template, request, url_for
 from flask_login import login_required
 
-from companion.admin import operations, queries
-from companion.admin.blueprint import Page, bp, delete, form_values, organiser, post
+from companion.admin import queries, room_operations
+from companion.admin.blueprint import Page, bp, delete, form_values, organiser, post, starting_point
 from companion.programme import queries as programme
 from companion.programme.models import Conference
 from companion.saving import Outcome
@@ -41,7 +41,7 @@ def add_room(conf: str) -> Page:
     """Add a room."""
     conference, me = organiser(conf)
     return post(
-        lambda: operations.save_room(conference, None, form_values(), actor=me),
+        lambda: room_operations.save_room(conference, None, form_values(), actor=me),
         f"Added the room {request.form.get('name', '').strip()}.",
         "admin.rooms",
         lambda outcome: _venue_page(conference, outcome, which="room"),
@@ -55,7 +55,7 @@ def add_floor(conf: str) -> Page:
     """Add a floor."""
     conference, me = organiser(conf)
     return post(
-        lambda: operations.save_floor(conference, None, form_values(), actor=me),
+        lambda: room_operations.save_floor(conference, None, form_values(), actor=me),
         f"Added the floor {request.form.get('name', '').strip()}.",
         "admin.rooms",
         lambda outcome: _venue_page(conference, outcome, which="floor"),
@@ -84,6 +84,7 @@ def edit_room(conf: str, slug: str) -> Page:
         return render_template(
             "admin/room.html",
             conf=conference,
+            fingerprint=starting_point(room, outcome),
             room=room,
             floors=queries.floors(conference),
             sessions=queries.session_counts(conference)["room"].get(room.id, 0),
@@ -94,7 +95,7 @@ def edit_room(conf: str, slug: str) -> Page:
     if request.method == "GET":
         return page()
     return post(
-        lambda: operations.save_room(conference, room, form_values(), actor=me),
+        lambda: room_operations.save_room(conference, room, form_values(), actor=me),
         f"Saved the room {request.form.get('name', '').strip()}.",
         "admin.rooms",
         page,
@@ -110,7 +111,7 @@ def delete_room(conf: str, slug: str) -> Page:
     thing = queries.get_room_or_404(conference, slug)
     return delete(
         f"the room {thing.name}",
-        lambda: operations.delete_room(conference, thing, actor=me),
+        lambda: room_operations.delete_room(conference, thing, actor=me),
         failed=url_for("admin.edit_room", conf=conf, slug=slug),
         done=url_for("admin.rooms", conf=conf),
     )
@@ -128,6 +129,7 @@ def edit_floor(conf: str, slug: str) -> Page:
         return render_template(
             "admin/floor.html",
             conf=conference,
+            fingerprint=starting_point(floor, outcome),
             floor=floor,
             form=values,
             errors=outcome.errors if outcome else {},
@@ -136,7 +138,7 @@ def edit_floor(conf: str, slug: str) -> Page:
     if request.method == "GET":
         return page()
     return post(
-        lambda: operations.save_floor(conference, floor, form_values(), actor=me),
+        lambda: room_operations.save_floor(conference, floor, form_values(), actor=me),
         f"Saved the floor {request.form.get('name', '').strip()}.",
         "admin.rooms",
         page,
@@ -152,7 +154,7 @@ def delete_floor(conf: str, slug: str) -> Page:
     thing = queries.get_floor_or_404(conference, slug)
     return delete(
         f"the floor {thing.name}",
-        lambda: operations.delete_floor(conference, thing, actor=me),
+        lambda: room_operations.delete_floor(conference, thing, actor=me),
         failed=url_for("admin.edit_floor", conf=conf, slug=slug),
         done=url_for("admin.rooms", conf=conf),
     )

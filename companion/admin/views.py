@@ -15,7 +15,7 @@ from companion.accounts.queries import (
     roles_in,
 )
 from companion.admin import operations, queries
-from companion.admin.blueprint import Page, bp, delete, form_values, organiser, post
+from companion.admin.blueprint import Page, bp, delete, form_values, organiser, post, starting_point
 from companion.db import session
 from companion.errors import BadRequest, Forbidden
 from companion.parsing import small_int
@@ -56,6 +56,7 @@ def edit_conference(conf: str) -> Page:
         return render_template(
             "admin/conference.html",
             conf=conference,
+            fingerprint=starting_point(conference, outcome),
             form=values,
             zones=COMMON_ZONES,
             errors=outcome.errors if outcome else {},
@@ -111,6 +112,7 @@ def edit_track(conf: str, slug: str) -> Page:
         return render_template(
             "admin/track.html",
             conf=conference,
+            fingerprint=starting_point(track, outcome),
             track=track,
             form=request.form if outcome else {"name": track.name, "colour": track.colour},
             chosen=chosen,

@@ -4,7 +4,6 @@ the same transaction; the caller commits once."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +27,7 @@ from companion.programme.models import (
     Track,
 )
 from companion.programme.operations import InvalidProgramme, add_speaker
+from companion.saving import fingerprint
 
 #: Fields an editor may change, in the order they are audited.
 EDITABLE = (
@@ -192,7 +192,7 @@ def delete_talk(talk: Talk, *, actor: User, expected_version: int) -> None:
 def introduction_version(track: Track) -> str:
     """A short fingerprint of the introduction as it is: the form carries it, so that a save
     made meanwhile by another host of the track is never silently overwritten."""
-    return hashlib.sha256(track.introduction.encode()).hexdigest()[:16]
+    return fingerprint({"introduction": track.introduction})
 
 
 def update_introduction(track: Track, text: str, *, actor: User, expected: str) -> None:

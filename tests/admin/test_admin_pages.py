@@ -279,3 +279,39 @@ def test_removing_every_host_moves_the_public_pages_on(
         "/testconf/tracks/streaming/", headers={"If-None-Match": before.headers["ETag"]}
     )
     assert after.status_code == 200 and "Track host" not in after.text
+
+
+def _fingerprint(html: str) -> str:
+    return html.split('name="fingerprint" value="')[1].split('"')[0]
+
+
+def test_two_organisers_never_silently_overwrite_each_other(
+    app: Flask, setting: dict[str, Any], dbs: Session, make_user, grant_role
+) -> None:
+    second = make_user(email="second@example.org", name="Sam")
+    grant_role(second, setting["conference"], "organiser")
+    first, other = as_user(app, "organiser"), as_user(app, "second")
+    cases = [
+        (
+            "/testconf/admin/conference",
+            _conference_form(name="Theirs"),
+            _conference_form(name="Mine"),
+        ),
+        (
+            "/testconf/admin/tracks/streaming",
+            {"name": "Streaming (theirs)", "colour": "#112233"},
+            {"name": "Streaming (mine)", "colour": "#445566"},
+        ),
+        ("/testconf/admin/rooms/fleming", {"name": "Fleming (theirs)"}, {"name": "Fleming (mine)"}),
+    ]
+    for url, theirs, mine in cases:
+        opened = _fingerprint(first.get(url).text)
+        assert other.post(url, data=theirs, headers=H).status_code == 302
+        stale = first.post(url, data={**mine, "fingerprint": opened}, headers=H)
+        assert stale.status_code == 409, url
+        assert "Someone else saved this after you opened it" in stale.text
+        assert f'value="{mine["name"]}"' in stale.text  # the input is kept
+        fresh = _fingerprint(stale.text)
+        assert first.post(url, data={**mine, "fingerprint": fresh}, headers=H).status_code == 302
+    dbs.expire_all()
+    assert dbs.execute(select(Conference.name)).scalar_one() == "Mine"
