@@ -225,7 +225,15 @@ def _audit_rows(
             new=change.new if change else None,
         )
 
-    rows = [row(talk, "create", None) for talk in created]
+    rows = []
+    for talk in created:
+        added = row(talk, "create", None)
+        room = session.get(Room, talk.room_id) if talk.room_id else None
+        added.new = (
+            f"{conference.local(talk.start):%Y-%m-%d %H:%M}–{conference.local(talk.end):%H:%M}"
+            + (f" · {room.name}" if room else "")
+        )  # where and when, as a host's "create" row says it
+        rows.append(added)
     for change in plan.diff.changed_sessions:
         talk = by_guid[change.guid]
         for field_change in change.changes:

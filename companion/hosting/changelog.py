@@ -31,7 +31,7 @@ class Change:
 
 def _line(entry: AuditEntry) -> str:
     if entry.action == "create":
-        return f"Added: {entry.new}"
+        return f"Added: {entry.new}" if entry.new else "Added"
     if entry.action == "delete":
         return f"Removed from the programme (was {entry.old})"
     if entry.field == "status":

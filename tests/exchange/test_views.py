@@ -68,6 +68,8 @@ def test_upload_shows_the_diff_and_confirm_applies_it(
     assert _talks(dbs) == 48
     actors = set(dbs.execute(select(AuditEntry.actor, AuditEntry.user_id)).all())
     assert actors == {("Import of schedule.json (Ada)", 1)}
+    changelog = client.get("/testconf/changes/").get_data(as_text=True)
+    assert "Added: 2020-12-" in changelog and "None" not in changelog
     again = _upload(client, read(RC3)).get_data(as_text=True)
     assert "No changes: the programme already matches the file." in again
     assert "Import</button>" not in again
