@@ -3,10 +3,10 @@ one save or delete with its message."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -57,6 +57,36 @@ def post(
         flash(done, "success")
         return redirect(url_for(to, **args))
     return page(outcome)
+
+
+def form_page(
+    template: str,
+    *,
+    opened: Mapping[str, Any],
+    save: Callable[[], object],
+    done: str,
+    to: str,
+    context: Callable[[], dict[str, Any]],
+    thing: Conference | Track | Room | Floor | None = None,
+    **args: Any,
+) -> Page:
+    """One organiser's form: GET shows it as `opened`; POST saves, then says `done` and goes to
+    `to`, or shows the form again with the person's input and why (422, or 409 with a fresh
+    fingerprint of `thing`). `context` is what else the template needs, built only to render."""
+
+    def page(outcome: Outcome | None = None) -> tuple[str, int]:
+        extra = {"fingerprint": starting_point(thing, outcome)} if thing is not None else {}
+        return render_template(
+            template,
+            form=request.form if outcome else opened,
+            errors=outcome.errors if outcome else {},
+            **extra,
+            **context(),
+        ), outcome.status if outcome else 200
+
+    if request.method == "GET":
+        return page()
+    return post(save, done, to, page, **args)
 
 
 def delete(what: str, remove: Callable[[], object], *, failed: str, done: str) -> Page:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Literal
 
 from sqlalchemy import func, select
 
 from companion.accounts.models import Role, User
 from companion.agenda.models import Star
 from companion.db import session
-from companion.errors import NotFound
 from companion.hosting.models import AuditEntry
-from companion.programme.models import Conference, Floor, Room, Talk, Track
-
-T = TypeVar("T", Floor, Room, Track)
+from companion.programme.models import Conference, Floor, Talk
 
 
 def audit_log(
@@ -26,17 +23,16 @@ def audit_log(
     return list(session.execute(query.order_by(AuditEntry.id.desc()).limit(limit)).scalars())
 
 
-def session_counts(conference: Conference) -> dict[str, dict[int, int]]:
-    """How many sessions each track and each room has (a delete button shows only at zero)."""
-    counts: dict[str, dict[int, int]] = {"track": {}, "room": {}}
-    for key, column in (("track", Talk.track_id), ("room", Talk.room_id)):
-        rows = session.execute(
-            select(column, func.count())
-            .where(Talk.conference_id == conference.id, column.is_not(None))
-            .group_by(column)
-        ).all()
-        counts[key] = {row[0]: row[1] for row in rows if row[0] is not None}
-    return counts
+def session_counts(conference: Conference, *, by: Literal["track", "room"]) -> dict[int, int]:
+    """How many sessions each track (or room) has, in one query (a delete button shows only at
+    zero)."""
+    column = Talk.track_id if by == "track" else Talk.room_id
+    rows = session.execute(
+        select(column, func.count())
+        .where(Talk.conference_id == conference.id, column.is_not(None))
+        .group_by(column)
+    ).all()
+    return {row[0]: row[1] for row in rows if row[0] is not None}
 
 
 def floors(conference: Conference) -> list[Floor]:
@@ -48,30 +44,6 @@ def floors(conference: Conference) -> list[Floor]:
             .order_by(Floor.level, Floor.name)
         ).scalars()
     )
-
-
-def get_floor_or_404(conference: Conference, slug: str) -> Floor:
-    """One floor of a conference."""
-    return _one(Floor, conference, slug, "floor")
-
-
-def get_room_or_404(conference: Conference, slug: str) -> Room:
-    """One room of a conference."""
-    return _one(Room, conference, slug, "room")
-
-
-def get_track_or_404(conference: Conference, slug: str) -> Track:
-    """One track of a conference (without eager loads: the edit form reads hosts itself)."""
-    return _one(Track, conference, slug, "track")
-
-
-def _one(model: type[T], conference: Conference, slug: str, name: str) -> T:
-    found = session.execute(
-        select(model).where(model.conference_id == conference.id, model.slug == slug)
-    ).scalar_one_or_none()
-    if found is None:
-        raise NotFound(f"There is no such {name} in this conference.")
-    return found
 
 
 def _of_conference(conference_id: int) -> Any:

@@ -6,7 +6,7 @@ from flask import render_template, request, url_for
 from flask_login import login_required
 
 from companion.admin import queries, room_operations
-from companion.admin.blueprint import Page, bp, delete, form_values, organiser, post, starting_point
+from companion.admin.blueprint import Page, bp, delete, form_page, form_values, organiser, post
 from companion.programme import queries as programme
 from companion.programme.models import Conference
 from companion.saving import Outcome
@@ -20,7 +20,7 @@ def _venue_page(
         conf=conference,
         floors=queries.floors(conference),
         rooms=programme.rooms(conference),
-        counts=queries.session_counts(conference)["room"],
+        counts=queries.session_counts(conference, by="room"),
         which=which,
         form=request.form if outcome else {},
         errors=outcome.errors if outcome else {},
@@ -68,37 +68,25 @@ def add_floor(conf: str) -> Page:
 def edit_room(conf: str, slug: str) -> Page:
     """A room's name, floor, capacity and how to find it."""
     conference, me = organiser(conf)
-    room = queries.get_room_or_404(conference, slug)
-
-    def page(outcome: Outcome | None = None) -> tuple[str, int]:
-        values = (
-            request.form
-            if outcome
-            else {
-                "name": room.name,
-                "floor": str(room.floor_id or ""),
-                "capacity": "" if room.capacity is None else str(room.capacity),
-                "description": room.description,
-            }
-        )
-        return render_template(
-            "admin/room.html",
-            conf=conference,
-            fingerprint=starting_point(room, outcome),
-            room=room,
-            floors=queries.floors(conference),
-            sessions=queries.session_counts(conference)["room"].get(room.id, 0),
-            form=values,
-            errors=outcome.errors if outcome else {},
-        ), outcome.status if outcome else 200
-
-    if request.method == "GET":
-        return page()
-    return post(
-        lambda: room_operations.save_room(conference, room, form_values(), actor=me),
-        f"Saved the room {request.form.get('name', '').strip()}.",
-        "admin.rooms",
-        page,
+    room = programme.get_room_or_404(conference, slug)
+    return form_page(
+        "admin/room.html",
+        opened={
+            "name": room.name,
+            "floor": str(room.floor_id or ""),
+            "capacity": "" if room.capacity is None else str(room.capacity),
+            "description": room.description,
+        },
+        save=lambda: room_operations.save_room(conference, room, form_values(), actor=me),
+        done=f"Saved the room {request.form.get('name', '').strip()}.",
+        to="admin.rooms",
+        context=lambda: {
+            "conf": conference,
+            "room": room,
+            "floors": queries.floors(conference),
+            "sessions": queries.session_counts(conference, by="room").get(room.id, 0),
+        },
+        thing=room,
         conf=conf,
     )
 
@@ -108,7 +96,7 @@ def edit_room(conf: str, slug: str) -> Page:
 def delete_room(conf: str, slug: str) -> Page:
     """Remove a room no session uses."""
     conference, me = organiser(conf)
-    thing = queries.get_room_or_404(conference, slug)
+    thing = programme.get_room_or_404(conference, slug)
     return delete(
         f"the room {thing.name}",
         lambda: room_operations.delete_room(conference, thing, actor=me),
@@ -122,26 +110,15 @@ def delete_room(conf: str, slug: str) -> Page:
 def edit_floor(conf: str, slug: str) -> Page:
     """A floor's name and level."""
     conference, me = organiser(conf)
-    floor = queries.get_floor_or_404(conference, slug)
-
-    def page(outcome: Outcome | None = None) -> tuple[str, int]:
-        values = request.form if outcome else {"name": floor.name, "level": str(floor.level)}
-        return render_template(
-            "admin/floor.html",
-            conf=conference,
-            fingerprint=starting_point(floor, outcome),
-            floor=floor,
-            form=values,
-            errors=outcome.errors if outcome else {},
-        ), outcome.status if outcome else 200
-
-    if request.method == "GET":
-        return page()
-    return post(
-        lambda: room_operations.save_floor(conference, floor, form_values(), actor=me),
-        f"Saved the floor {request.form.get('name', '').strip()}.",
-        "admin.rooms",
-        page,
+    floor = programme.get_floor_or_404(conference, slug)
+    return form_page(
+        "admin/floor.html",
+        opened={"name": floor.name, "level": str(floor.level)},
+        save=lambda: room_operations.save_floor(conference, floor, form_values(), actor=me),
+        done=f"Saved the floor {request.form.get('name', '').strip()}.",
+        to="admin.rooms",
+        context=lambda: {"conf": conference, "floor": floor},
+        thing=floor,
         conf=conf,
     )
 
@@ -151,7 +128,7 @@ def edit_floor(conf: str, slug: str) -> Page:
 def delete_floor(conf: str, slug: str) -> Page:
     """Remove a floor with no rooms."""
     conference, me = organiser(conf)
-    thing = queries.get_floor_or_404(conference, slug)
+    thing = programme.get_floor_or_404(conference, slug)
     return delete(
         f"the floor {thing.name}",
         lambda: room_operations.delete_floor(conference, thing, actor=me),

@@ -3,6 +3,8 @@ rooms, roles, and the audit log. Views parse and render; admin.operations checks
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
@@ -15,7 +17,7 @@ from companion.accounts.queries import (
     roles_in,
 )
 from companion.admin import operations, queries
-from companion.admin.blueprint import Page, bp, delete, form_values, organiser, post, starting_point
+from companion.admin.blueprint import Page, bp, delete, form_page, form_values, organiser
 from companion.db import session
 from companion.errors import BadRequest, Forbidden
 from companion.parsing import small_int
@@ -50,25 +52,14 @@ def index(conf: str) -> str:
 def edit_conference(conf: str) -> Page:
     """Name, venue, dates, time zone and the hour one programme day hands over to the next."""
     conference, me = organiser(conf)
-
-    def page(outcome: Outcome | None = None) -> tuple[str, int]:
-        values = request.form if outcome else _conference_form(conference)
-        return render_template(
-            "admin/conference.html",
-            conf=conference,
-            fingerprint=starting_point(conference, outcome),
-            form=values,
-            zones=COMMON_ZONES,
-            errors=outcome.errors if outcome else {},
-        ), outcome.status if outcome else 200
-
-    if request.method == "GET":
-        return page()
-    return post(
-        lambda: operations.update_conference(conference, form_values(), actor=me),
-        "Saved the conference.",
-        "admin.index",
-        page,
+    return form_page(
+        "admin/conference.html",
+        opened=_conference_form(conference),
+        save=lambda: operations.update_conference(conference, form_values(), actor=me),
+        done="Saved the conference.",
+        to="admin.index",
+        context=lambda: {"conf": conference, "zones": COMMON_ZONES},
+        thing=conference,
         conf=conf,
     )
 
@@ -78,24 +69,17 @@ def edit_conference(conf: str) -> Page:
 def tracks(conf: str) -> Page:
     """Every track with its session count; a form to add one."""
     conference, me = organiser(conf)
-
-    def page(outcome: Outcome | None = None) -> tuple[str, int]:
-        return render_template(
-            "admin/tracks.html",
-            conf=conference,
-            tracks=programme.tracks(conference),
-            counts=queries.session_counts(conference)["track"],
-            form=request.form if outcome else {"colour": "#4b5563"},
-            errors=outcome.errors if outcome else {},
-        ), outcome.status if outcome else 200
-
-    if request.method == "GET":
-        return page()
-    return post(
-        lambda: operations.save_track(conference, None, form_values(), actor=me),
-        f"Added the track {request.form.get('name', '').strip()}.",
-        "admin.tracks",
-        page,
+    return form_page(
+        "admin/tracks.html",
+        opened={"colour": "#4b5563"},
+        save=lambda: operations.save_track(conference, None, form_values(), actor=me),
+        done=f"Added the track {request.form.get('name', '').strip()}.",
+        to="admin.tracks",
+        context=lambda: {
+            "conf": conference,
+            "tracks": programme.tracks(conference),
+            "counts": queries.session_counts(conference, by="track"),
+        },
         conf=conf,
     )
 
@@ -107,28 +91,25 @@ def edit_track(conf: str, slug: str) -> Page:
     conference, me = organiser(conf)
     track = programme.get_track_or_404(conference, slug)
 
-    def page(outcome: Outcome | None = None) -> tuple[str, int]:
-        chosen = request.form.getlist("hosts") if outcome else [str(s.id) for s in track.hosts]
-        return render_template(
-            "admin/track.html",
-            conf=conference,
-            fingerprint=starting_point(track, outcome),
-            track=track,
-            form=request.form if outcome else {"name": track.name, "colour": track.colour},
-            chosen=chosen,
-            speakers=programme.speakers(conference),
-            editors=[(r, u) for r, u in roles_in(conference.id) if r.track_id == track.id],
-            sessions=queries.session_counts(conference)["track"].get(track.id, 0),
-            errors=outcome.errors if outcome else {},
-        ), outcome.status if outcome else 200
+    def context() -> dict[str, Any]:
+        posted = request.method == "POST"
+        return {
+            "conf": conference,
+            "track": track,
+            "chosen": request.form.getlist("hosts") if posted else [str(s.id) for s in track.hosts],
+            "speakers": programme.speakers(conference),
+            "editors": [(r, u) for r, u in roles_in(conference.id) if r.track_id == track.id],
+            "sessions": queries.session_counts(conference, by="track").get(track.id, 0),
+        }
 
-    if request.method == "GET":
-        return page()
-    return post(
-        lambda: operations.save_track(conference, track, form_values(), actor=me),
-        f"Saved the track {request.form.get('name', '').strip()}.",
-        "admin.tracks",
-        page,
+    return form_page(
+        "admin/track.html",
+        opened={"name": track.name, "colour": track.colour},
+        save=lambda: operations.save_track(conference, track, form_values(), actor=me),
+        done=f"Saved the track {request.form.get('name', '').strip()}.",
+        to="admin.tracks",
+        context=context,
+        thing=track,
         conf=conf,
     )
 
@@ -138,7 +119,7 @@ def edit_track(conf: str, slug: str) -> Page:
 def delete_track(conf: str, slug: str) -> Page:
     """Remove a track without sessions."""
     conference, me = organiser(conf)
-    thing = queries.get_track_or_404(conference, slug)
+    thing = programme.get_track_or_404(conference, slug)
     return delete(
         f"the track {thing.name}",
         lambda: operations.delete_track(conference, thing, actor=me),

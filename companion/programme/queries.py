@@ -359,3 +359,15 @@ def known_speaker_ids(conference: Conference, ids: list[int]) -> set[int]:
             select(Speaker.id).where(Speaker.conference_id == conference.id, Speaker.id.in_(ids))
         ).scalars()
     )
+
+
+def get_floor_or_404(conference: Conference, slug: str) -> Floor:
+    """One floor of a conference with its rooms (the organiser's floor and map pages)."""
+    floor = session.execute(
+        select(Floor)
+        .where(Floor.conference_id == conference.id, Floor.slug == slug)
+        .options(selectinload(Floor.rooms))
+    ).scalar_one_or_none()
+    if floor is None:
+        raise NotFound(f"There is no floor called “{slug}” in this conference.")
+    return floor

@@ -110,18 +110,6 @@ def floor_plan_of(conference: Conference, room: Room) -> FloorPlan | None:
     )
 
 
-def get_floor_or_404(conference: Conference, slug: str) -> Floor:
-    """One floor of a conference (the admin forms)."""
-    floor = session.execute(
-        select(Floor)
-        .where(Floor.conference_id == conference.id, Floor.slug == slug)
-        .options(selectinload(Floor.rooms))
-    ).scalar_one_or_none()
-    if floor is None:
-        raise NotFound(f"There is no floor called “{slug}” in this conference.")
-    return floor
-
-
 def get_map_or_404(conference_id: int, slug: str, ext: str) -> FloorMap:
     """The map of floor `slug`, if it is stored as `ext` (the map file)."""
     floor_map = session.execute(

@@ -217,7 +217,7 @@ def _admin_page(
 def upload_map(conf: str, slug: str) -> BaseResponse | tuple[str, int]:
     """Put in or replace a floor's map; a refused file changes nothing and says why."""
     conference = _organiser_conference(conf)
-    floor = queries.get_floor_or_404(conference, slug)
+    floor = programme.get_floor_or_404(conference, slug)
     limit: int = current_app.config.get("VENUE_MAP_MAX_BYTES", MAX_BYTES)
     try:
         length = request.content_length or 0
@@ -252,7 +252,7 @@ def upload_map(conf: str, slug: str) -> BaseResponse | tuple[str, int]:
 def save_places(conf: str, slug: str) -> BaseResponse | tuple[str, int]:
     """Where each room of the floor is: a shape of the SVG, or a polygon on the image."""
     conference = _organiser_conference(conf)
-    floor = queries.get_floor_or_404(conference, slug)
+    floor = programme.get_floor_or_404(conference, slug)
     floor_map = session.get(FloorMap, floor.id)
     if floor_map is None:
         raise Invalid("Upload a map of this floor first.")
@@ -278,7 +278,7 @@ def save_places(conf: str, slug: str) -> BaseResponse | tuple[str, int]:
 def delete_map(conf: str, slug: str) -> BaseResponse:
     """Take a floor's map out (its rooms keep their text descriptions)."""
     conference = _organiser_conference(conf)
-    floor = queries.get_floor_or_404(conference, slug)
+    floor = programme.get_floor_or_404(conference, slug)
     old = session.get(FloorMap, floor.id)
     operations.remove_map(floor)
     _audit(conference, floor.name, "map", old.filename if old is not None else None, None)
