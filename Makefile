@@ -24,7 +24,7 @@ run: $(STAMP)
 	$(BIN)/flask --app app init-db
 	$(BIN)/flask --app app load-demo --today
 	@echo "Conference Companion is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	@$(BIN)/flask --app app worker & worker=$$!; \
+	@export HOST=$(HOST) PORT=$(PORT); $(BIN)/flask --app app worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - \
 	  --logger-class companion.logs.GunicornLogger 'app:create_app()'

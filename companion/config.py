@@ -6,6 +6,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 #: Environment names meaning "a real deployment": secrets must then be given, not generated.
 PRODUCTION_NAMES = frozenset({"production", "prod"})
@@ -47,6 +48,24 @@ class Config:
     DEFAULT_CONFERENCE: str | None = None
     #: Entries kept by each process's rendered-page cache (pages are keyed by programme revision).
     PAGE_CACHE_SIZE: int = 512
+    #: The origin people reach the app at (scheme://host[:port], no path). Every absolute URL in
+    #: pages, feeds, exports and mails starts with it, never with the request's Host header, which
+    #: anyone can set. Default: http://HOST:PORT, what `make run` serves (127.0.0.1:5000).
+    PUBLIC_URL: str = ""
+    #: Host names the app answers to (comma-separated); any other Host header gets 400.
+    #: Default: the host of PUBLIC_URL in production, any host in development.
+    TRUSTED_HOSTS: list[str] | None = None
+    #: Largest request body, in bytes; only the map upload and the schedule import take more.
+    MAX_CONTENT_LENGTH: int = 256 * 1024
+    #: Hosts a push subscription's endpoint may name: the push services of the browsers people use
+    #: (comma-separated; "*.example" also matches its subdomains). Tests add their emulator.
+    PUSH_SERVICE_HOSTS: tuple[str, ...] = (
+        "fcm.googleapis.com",
+        "android.googleapis.com",
+        "updates.push.services.mozilla.com",
+        "*.push.apple.com",
+        "*.notify.windows.com",
+    )
     #: A fixed "now" (ISO 8601, with offset) for demos, screenshots and tests; None means the clock.
     FIXED_NOW: str | None = None
     #: How many reverse proxies stand in front of the app (their X-Forwarded-* headers are then
@@ -91,6 +110,12 @@ class Config:
                 "VAPID_PRIVATE_KEY must be set when COMPANION_ENV=production "
                 "(every app server and worker must sign with the same key)."
             )
+        public_url = _public_url(env, production=production)
+        trusted = env.get("TRUSTED_HOSTS", "")
+        trusted_hosts = [h.strip() for h in trusted.split(",") if h.strip()] or (
+            [urlsplit(public_url).hostname or ""] if production else cls.TRUSTED_HOSTS
+        )
+        push_hosts = env.get("PUSH_SERVICE_HOSTS", "")
         if database_url.startswith("postgres://"):
             database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
         elif database_url.startswith("postgresql://"):
@@ -109,6 +134,12 @@ class Config:
                 env.get("PUSH_DEBOUNCE_SECONDS", cls.PUSH_DEBOUNCE_SECONDS)
             ),
             "FIXED_NOW": env.get("COMPANION_NOW") or cls.FIXED_NOW,
+            "PUBLIC_URL": public_url,
+            "TRUSTED_HOSTS": trusted_hosts,
+            "MAX_CONTENT_LENGTH": cls.MAX_CONTENT_LENGTH,
+            "PUSH_SERVICE_HOSTS": tuple(h.strip() for h in push_hosts.split(",") if h.strip())
+            or cls.PUSH_SERVICE_HOSTS,
+            "HSTS": production,
             "SEARCH_MAX_LENGTH": cls.SEARCH_MAX_LENGTH,
             "WTF_CSRF_TIME_LIMIT": cls.WTF_CSRF_TIME_LIMIT,
             "SESSION_COOKIE_NAME": cls.SESSION_COOKIE_NAME,
@@ -117,6 +148,27 @@ class Config:
             "SESSION_COOKIE_SECURE": production,
             "JSON_SORT_KEYS": cls.JSON_SORT_KEYS,
         }
+
+
+def _public_url(env: dict[str, str], *, production: bool) -> str:
+    """PUBLIC_URL as an origin without a trailing slash; in production it must be given, https."""
+    raw = env.get("PUBLIC_URL", "").strip().rstrip("/")
+    if not raw:
+        if production:
+            raise ConfigError(
+                "PUBLIC_URL must be set when COMPANION_ENV=production (e.g. "
+                "https://companion.example.org): absolute links are built from it."
+            )
+        host = env.get("HOST", "127.0.0.1")
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"  # an IPv6 address
+        raw = f"http://{host}:{env.get('PORT', '5000')}"
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query:
+        raise ConfigError(f"PUBLIC_URL must look like https://host[:port], not {raw!r}.")
+    if production and parts.scheme != "https":
+        raise ConfigError("PUBLIC_URL must be an https:// address in production.")
+    return raw
 
 
 def _instance_secret(path: Path) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from companion.db import get_session
 
@@ -82,6 +83,9 @@ def error_response(
     if wants_json():
         body = {"status": status, "title": title, "message": message, **(details or {})}
         return jsonify(error=body), status
+    if request_ctx.url_adapter is None:
+        # The request was refused before routing (an unknown Host): no page can link anywhere.
+        return Response(f"{title}: {message}\n", status, mimetype="text/plain"), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
@@ -106,6 +110,16 @@ def init_app(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         return error_response(error.code, error.name, error.description or error.name)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(error: RequestEntityTooLarge) -> tuple[Response | str, int]:
+        limit = request.max_content_length or 0
+        return error_response(
+            413,
+            "Too large",
+            f"This request is larger than this address accepts ({limit // 1024:,} KB at most). "
+            "Nothing was saved.",
+        )
 
     @app.errorhandler(DataError)
     def _data(error: DataError) -> tuple[Response | str, int]:

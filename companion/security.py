@@ -12,6 +12,8 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'"
 )
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: Browsers that reached the production site over https keep using https for a year.
+HSTS = "max-age=31536000"
 
 csrf = CSRFProtect()
 
@@ -21,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     app.config.setdefault("WTF_CSRF_HEADERS", ["X-CSRFToken", "X-CSRF-Token"])
     csrf.init_app(app)
+    hsts = bool(app.config.get("HSTS"))
 
     @app.before_request
     def _check_csrf() -> None:
@@ -38,4 +41,6 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if hsts:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response

@@ -10,11 +10,14 @@ from __future__ import annotations
 import gzip
 import hashlib
 import threading
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request, url_for
 
@@ -164,6 +167,10 @@ def init_app(app: Flask) -> None:
     app.extensions["companion.feed_cache"] = PageCache(min(256, app.config["PAGE_CACHE_SIZE"]))
     app.extensions["companion.static_hashes"] = {}
     app.jinja_env.globals["static_url"] = static_url
+    app.jinja_env.globals["external_url"] = external_url
+    app.jinja_env.filters["webcal"] = webcal
+
+    app.url_value_preprocessor(_apply_body_limit)
 
     @app.after_request
     def _unversioned_static(response: Response) -> Response:
@@ -181,6 +188,29 @@ def init_app(app: Flask) -> None:
         values = [request.path, *request.args.values(), *request.form.values()]
         if any("\x00" in value for value in values):
             raise BadRequest("The request contains a character that cannot be used (NUL).")
+
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def body_limit(max_bytes: Callable[[], int]) -> Callable[[View], View]:
+    """Let one view (an upload) take a larger body than MAX_CONTENT_LENGTH, which every other
+    request is held to before anything reads it. `max_bytes()` is asked per request, in the app."""
+
+    def mark(view: View) -> View:
+        view.body_limit = max_bytes  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def _apply_body_limit(endpoint: str | None, _values: dict[str, Any] | None) -> None:
+    # A URL value preprocessor runs before every before_request hook, and so before the CSRF
+    # and NUL checks read the form.
+    view = current_app.view_functions.get(endpoint or "")
+    limit = getattr(view, "body_limit", None)
+    if limit is not None:
+        request.max_content_length = request.max_form_memory_size = limit()
 
 
 def _static_hash(filename: str) -> str | None:
@@ -206,7 +236,30 @@ def private(response: Response) -> Response:
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """`target` when it is a path on this site, else `default` (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return default
+    """`target` when it is plainly a path on this site, else `default` (no open redirects).
+
+    Browsers drop tabs and line breaks inside a URL, trim control characters and spaces around
+    it, and read a backslash as a slash, so `/\t/evil.example` is `//evil.example` to them. A
+    target with any control, space or separator character or a backslash is refused rather than
+    cleaned up, and what is left must parse as a path with neither scheme nor host.
+    """
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    if any(unicodedata.category(char)[0] in "CZ" for char in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """An absolute URL for links that leave the page (feeds, exports, mails, QR codes): always on
+    the configured PUBLIC_URL, never on the Host header of the request, which anyone can set and
+    whose answer may be cached for everyone."""
+    return str(current_app.config["PUBLIC_URL"]) + url_for(endpoint, **values)
+
+
+def webcal(url: str) -> str:
+    """The webcal:// form of an http(s) calendar URL, which calendar apps subscribe to."""
+    return "webcal://" + url.split("://", 1)[1] if "://" in url else url

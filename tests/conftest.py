@@ -92,7 +92,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 @pytest.fixture
 def app(database_url: str) -> Iterator[Flask]:
     """A fresh app on the shared database; every table is emptied afterwards."""
-    application = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    application = create_app(
+        {"DATABASE_URL": database_url, "TESTING": True, "PUBLIC_URL": "http://localhost"}
+    )
     yield application
     engine = get_database_of(application).engine
     with engine.begin() as conn:
@@ -310,9 +312,11 @@ def grant_role(dbs: Session) -> Callable[..., None]:
 
 
 def sign_in(
-    client: FlaskClient, email: str = "ada@example.org", password: str = "correct horse"
+    client: FlaskClient,
+    email: str = "ada@example.org",
+    password: str = "correct horse",
+    **fields: str,
 ) -> Any:
-    """Sign `client` in through the form."""
-    return client.post(
-        "/login", data={"email": email, "password": password, "remember": "1"}, headers=SAME_ORIGIN
-    )
+    """Sign `client` in through the form (`fields` adds to it, e.g. `next`)."""
+    data = {"email": email, "password": password, "remember": "1", **fields}
+    return client.post("/login", data=data, headers=SAME_ORIGIN)

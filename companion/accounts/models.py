@@ -149,16 +149,18 @@ class DeviceLink(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class SignInFailure(Base):
-    """A failed sign-in, counted per account and per address to slow down password guessing."""
+class SignInCounter(Base):
+    """Sign-in attempts at one key within the throttle's window: "pair:<email> <address>" for a
+    known account tried from one address, "address:<ip>" for unknown accounts. One row a key,
+    counted up by a single atomic upsert, so parallel guesses are counted one by one."""
 
-    __tablename__ = "sign_in_failures"
-    __table_args__ = (Index("ix_sign_in_failures_key_at", "key", "at"),)
+    __tablename__ = "sign_in_counters"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    #: "account:<email>" or "address:<ip>".
-    key: Mapped[str] = mapped_column(String(300))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    key: Mapped[str] = mapped_column(String(320), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    #: The latest attempt, and the one before it (progressive delays are measured from that).
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    prev_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class FeedToken(Base):

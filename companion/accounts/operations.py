@@ -58,8 +58,12 @@ class LockedOut(CompanionError):
     status = 429
     title = "Too many attempts"
 
-    def __init__(self, until: datetime) -> None:
-        super().__init__(f"Too many failed sign-ins. Try again after {until:%H:%M} UTC.")
+    def __init__(self, until: datetime, *, now: datetime) -> None:
+        seconds = max(1, round((until - now).total_seconds()))
+        wait = f"{seconds} seconds" if seconds < 120 else f"{round(seconds / 60)} minutes"
+        super().__init__(
+            f"Too many failed sign-ins with this email from here. Try again in {wait}."
+        )
         self.until = until
 
 
@@ -132,19 +136,19 @@ def register(user: User | None, *, email: str, password: str, name: str) -> User
 
 
 def authenticate(email: str, password: str, *, address: str, now: datetime) -> User:
-    """The account for `email` and `password`, or LockedOut / FieldError (counted as a failure)."""
+    """The account for `email` and `password`, or LockedOut / FieldError. Every attempt is
+    counted first (see `throttle`): failures of other people never refuse a correct password."""
     email = email.strip().lower()
-    locked = throttle.lockout(email, address, now=now)
-    if locked is not None:
-        raise LockedOut(locked.until)
+    key, wait_until = throttle.attempt(email, address, now=now)
+    if wait_until is not None:
+        raise LockedOut(wait_until, now=now)
     user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
     hashed = user.password_hash if user else None
     # Check a hash even for unknown emails, so timing does not tell which emails exist.
     valid = check_password_hash(hashed or _DUMMY_HASH, password) and hashed is not None
     if user is None or not valid:
-        throttle.record_failure(email, address, now=now)
         raise FieldError("password", "That email and password do not match.")
-    throttle.clear_account(email)
+    throttle.forget(key)
     start_session(user)
     return user
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import url_for
 from sqlalchemy import select
 
 from companion.accounts.models import FeedToken, Role, RoleKind, User
 from companion.db import session
 from companion.errors import NotFound
 from companion.parsing import MAX_INT
+from companion.web import external_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +76,7 @@ def feed_token_of(user_id: int) -> str | None:
 def feed_url(user_id: int) -> str | None:
     """The user's private calendar feed URL, if the feed is on."""
     token = feed_token_of(user_id)
-    return url_for("ical.private_feed", token=token, _external=True) if token else None
+    return external_url("ical.private_feed", token=token) if token else None
 
 
 def roles_in(conference_id: int) -> list[tuple[Role, User]]:

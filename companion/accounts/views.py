@@ -106,7 +106,7 @@ def login() -> Page:
             session.rollback()
             errors["form"], status = error.message, 429
         except FieldError as error:
-            session.commit()  # keep the counted failure
+            session.rollback()  # the attempt was counted in a transaction of its own
             errors[error.field], status = error.message, 422
         else:
             sign_in(user, remember=bool(form.get("remember")))

@@ -19,7 +19,7 @@ from companion.agenda.queries import star_counts, starred_guids, stars_in
 from companion.db import session
 from companion.programme.places import room_map
 from companion.programme.queries import get_conference_or_404, get_talk_by_guid_or_404
-from companion.web import private, safe_next
+from companion.web import external_url, private, safe_next
 
 bp = Blueprint("agenda", __name__)
 bp.after_request(private)
@@ -94,7 +94,7 @@ def create_device_link(conf: str) -> str:
     me = _me_or_new_guest()
     token = accounts.create_device_link(me, now=clock.now())
     session.commit()
-    link = url_for("accounts.device_link", token=token, _external=True)
+    link = external_url("accounts.device_link", token=token)
     qr = segno.make(link, error="m")
     svg = qr.svg_inline(scale=5, dark="#14181f", light="#ffffff", omitsize=False)
     return render_template(

@@ -44,7 +44,7 @@ from companion.exchange.model import InvalidSchedule
 from companion.programme import queries as programme
 from companion.programme.models import Conference, Talk
 from companion.programme.queries import Programme
-from companion.web import cached_response, make_etag, private
+from companion.web import cached_response, external_url, make_etag, private
 
 bp = Blueprint("exchange", __name__)
 
@@ -82,7 +82,7 @@ def _export(
     filename: str,
 ) -> Response:
     stamp = programme.get_conference_stamp_or_404(conf)
-    parts = (key, request.host_url)  # events carry absolute URLs
+    parts = (key,)
 
     def build() -> bytes:
         conference = programme.get_conference(stamp.id)
@@ -90,7 +90,7 @@ def _export(
         return writer(
             whole,
             url_of=lambda talk: _session_url(conference, talk),
-            base_url=url_for("programme.home", conf=conference.slug, _external=True),
+            base_url=external_url("programme.home", conf=conference.slug),
             generator=_generator(),
         )
 
@@ -108,7 +108,7 @@ def _export(
 
 
 def _session_url(conference: Conference, talk: Talk) -> str:
-    return url_for("programme.session_page", conf=conference.slug, guid=talk.guid, _external=True)
+    return external_url("programme.session_page", conf=conference.slug, guid=talk.guid)
 
 
 @bp.get("/<conf>/schedule.xml")

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 from xml.etree import ElementTree
 
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -23,7 +23,7 @@ from companion.parsing import local_instant, sane_date, without_controls
 from companion.programme import queries as programme
 from companion.programme.models import Conference, Room, Speaker, Talk, Track
 from companion.programme.queries import get_talk_by_guid_or_404, get_talk_or_404
-from companion.web import cached_response, make_etag
+from companion.web import cached_response, external_url, make_etag
 
 bp = Blueprint("hosting", __name__)
 
@@ -133,7 +133,7 @@ def changes_atom(conf: str) -> Response:
         conference = programme.get_conference(stamp.id)
         return atom(conference, changelog.changes(conference, limit=50))
 
-    key = ("changes.atom", stamp.id, request.host_url)
+    key = ("changes.atom", stamp.id)
     return cached_response(
         key,
         make_etag(stamp.id, stamp.revision, *key),
@@ -157,7 +157,7 @@ def atom(conference: Conference, items: list[changelog.Change]) -> bytes:
         feed,
         "link",
         rel="alternate",
-        href=url_for("hosting.changes", conf=conference.slug, _external=True),
+        href=external_url("hosting.changes", conf=conference.slug),
     )
     for item in items:
         entry = ElementTree.SubElement(feed, "entry")
@@ -168,11 +168,9 @@ def atom(conference: Conference, items: list[changelog.Change]) -> bytes:
         ElementTree.SubElement(entry, "updated").text = item.at.isoformat()
         ElementTree.SubElement(entry, "summary").text = without_controls(" · ".join(item.lines))
         page = (
-            url_for("hosting.changes", conf=conference.slug, _external=True)
+            external_url("hosting.changes", conf=conference.slug)
             if item.removed
-            else url_for(
-                "programme.session_page", conf=conference.slug, guid=item.talk_guid, _external=True
-            )
+            else external_url("programme.session_page", conf=conference.slug, guid=item.talk_guid)
         )
         ElementTree.SubElement(entry, "link", href=page)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(feed, "utf-8")

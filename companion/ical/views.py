@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, Response
 
 from companion.ical import calendar
 from companion.ical.queries import feed_fingerprint, get_feed_owner_or_404, starred_talks
 from companion.programme import queries as programme
 from companion.programme.models import Conference, Talk
-from companion.web import cached_response, make_etag
+from companion.web import cached_response, external_url, make_etag
 
 bp = Blueprint("ical", __name__)
 
@@ -18,7 +18,7 @@ CALENDAR = "text/calendar"
 
 
 def _url_of(talk: Talk, conference: Conference) -> str:
-    return url_for("programme.session_page", conf=conference.slug, guid=talk.guid, _external=True)
+    return external_url("programme.session_page", conf=conference.slug, guid=talk.guid)
 
 
 def _attach(response: Response, filename: str) -> Response:
@@ -31,7 +31,6 @@ def _public(
     conf: str, key: tuple[object, ...], filename: str, build: Callable[[Conference], bytes]
 ) -> Response:
     stamp = programme.get_conference_stamp_or_404(conf)
-    key = (*key, request.host_url)  # events carry absolute URLs
     response = cached_response(
         (stamp.id, *key),
         make_etag(stamp.id, stamp.revision, *key),
@@ -107,8 +106,8 @@ def private_feed(token: str) -> Response:
         )
 
     response = cached_response(
-        ("feed", token, request.host_url),
-        make_etag("feed", feed_fingerprint(user), request.host_url),
+        ("feed", token),
+        make_etag("feed", feed_fingerprint(user)),
         build,
         mimetype=CALENDAR,
         last_modified=user.schedule_changed_at,

@@ -80,7 +80,7 @@ class Worker:
 
     def plan(self, now: datetime) -> None:
         """Reminders, closed change alerts, fan-out: one transaction."""
-        with self.app.test_request_context(base_url=self.app.config.get("PUBLIC_URL") or None):
+        with self.app.test_request_context(base_url=self.app.config["PUBLIC_URL"]):
             session = self.sessionmaker()
             try:
                 planner.plan_reminders(session, now=now)

@@ -46,7 +46,7 @@ from companion.venue.models import FloorMap, MapKind
 from companion.venue.queries import FloorPlan
 from companion.venue.render import inline_map
 from companion.venue.sanitise import MAX_BYTES, MapTooLarge, shape_ids
-from companion.web import PageCache, cached_response, make_etag, private
+from companion.web import PageCache, body_limit, cached_response, make_etag, private
 
 bp = Blueprint("venue", __name__)
 
@@ -212,13 +212,19 @@ def _admin_page(
     ), (error.status if error else 200)
 
 
+def _map_limit() -> int:
+    return int(current_app.config.get("VENUE_MAP_MAX_BYTES", MAX_BYTES))
+
+
 @bp.post("/<conf>/admin/venue/floors/<slug>/map")
 @login_required
+# Larger than a map may be, so that an oversized one is named on the page, not a bare 413.
+@body_limit(lambda: 2 * _map_limit() + 64 * 1024)
 def upload_map(conf: str, slug: str) -> BaseResponse | tuple[str, int]:
     """Put in or replace a floor's map; a refused file changes nothing and says why."""
     conference = _organiser_conference(conf)
     floor = programme.get_floor_or_404(conference, slug)
-    limit: int = current_app.config.get("VENUE_MAP_MAX_BYTES", MAX_BYTES)
+    limit = _map_limit()
     try:
         length = request.content_length or 0
         if length > limit + 64 * 1024:  # refuse before reading it all

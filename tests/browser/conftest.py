@@ -51,7 +51,8 @@ def base_url(live_app: Flask) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    live_app.config["PUBLIC_URL"] = f"http://127.0.0.1:{server.server_port}"
+    yield live_app.config["PUBLIC_URL"]
     server.shutdown()
     get_database_of(live_app).engine.dispose()
 
