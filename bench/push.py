@@ -103,7 +103,7 @@ def prepare(url: str, count: int, service: object) -> None:
 def run(url: str, count: int, workers: int) -> dict[str, float]:
     """Serve the push service, start `workers` worker processes, wait for every delivery."""
     from app import create_app
-    from tests.notify.emulator import PushService
+    from tests.notify.emulator import PushService, trusted
 
     vapid_public = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET}).config[
         "VAPID_PUBLIC_KEY"
@@ -111,7 +111,7 @@ def run(url: str, count: int, workers: int) -> dict[str, float]:
     service = PushService(vapid_public)
     try:
         prepare(url, count, service)
-        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET}
+        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, **trusted(service)}
         started = time.monotonic()
         procs = [
             subprocess.Popen(

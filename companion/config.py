@@ -66,6 +66,8 @@ class Config:
         "*.push.apple.com",
         "*.notify.windows.com",
     )
+    #: Accept http:// push endpoints (only for a local push service in tests).
+    PUSH_ALLOW_HTTP: bool = False
     #: A fixed "now" (ISO 8601, with offset) for demos, screenshots and tests; None means the clock.
     FIXED_NOW: str | None = None
     #: How many reverse proxies stand in front of the app (their X-Forwarded-* headers are then
@@ -139,6 +141,8 @@ class Config:
             "MAX_CONTENT_LENGTH": cls.MAX_CONTENT_LENGTH,
             "PUSH_SERVICE_HOSTS": tuple(h.strip() for h in push_hosts.split(",") if h.strip())
             or cls.PUSH_SERVICE_HOSTS,
+            "PUSH_ALLOW_HTTP": env.get("PUSH_ALLOW_HTTP", "").lower() in ("1", "true", "yes")
+            and not production,
             "HSTS": production,
             "SEARCH_MAX_LENGTH": cls.SEARCH_MAX_LENGTH,
             "WTF_CSRF_TIME_LIMIT": cls.WTF_CSRF_TIME_LIMIT,

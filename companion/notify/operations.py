@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import hmac
+
 from sqlalchemy import delete, select
 
 from companion.accounts.operations import on_merge
 from companion.db import session
+from companion.errors import Conflict
 from companion.notify.models import PushSubscription
 
 
 def save_subscription(user_id: int, endpoint: str, p256dh: str, auth: str) -> bool:
     """Store or refresh a device's subscription; True when it is new. An endpoint belongs to one
-    browser, so it moves to whoever is signed in there now."""
+    browser: it moves to whoever is signed in there now only when the request carries the same
+    keys (which only that browser knows); anyone else who merely learnt the URL is refused."""
     existing = session.execute(
-        select(PushSubscription).where(PushSubscription.endpoint == endpoint)
+        select(PushSubscription).where(PushSubscription.endpoint == endpoint).with_for_update()
     ).scalar_one_or_none()
     if existing is None:
         session.add(PushSubscription(user_id=user_id, endpoint=endpoint, p256dh=p256dh, auth=auth))
         session.flush()
         return True
+    if existing.user_id != user_id and not (
+        hmac.compare_digest(existing.p256dh, p256dh) and hmac.compare_digest(existing.auth, auth)
+    ):
+        raise Conflict(
+            "This push endpoint belongs to another device's subscription. Turn notifications "
+            "off and on again to get a new one."
+        )
     existing.user_id, existing.p256dh, existing.auth = user_id, p256dh, auth
     session.flush()
     return False

@@ -15,6 +15,7 @@ from companion.accounts.queries import powers
 from companion.db import session
 from companion.errors import BadRequest
 from companion.notify import queries
+from companion.notify.endpoints import check_endpoint
 from companion.notify.operations import remove_subscription, save_subscription
 from companion.programme.queries import get_conference_or_404
 from companion.web import private
@@ -38,10 +39,13 @@ def _subscription_fields() -> tuple[str, str, str]:
     if not all(isinstance(v, str) and v for v in (endpoint, p256dh, auth)):
         raise BadRequest("A subscription needs an endpoint and its p256dh and auth keys.")
     assert isinstance(endpoint, str) and isinstance(p256dh, str) and isinstance(auth, str)
-    if not endpoint.startswith("https://") and not current_app.config.get("PUSH_ALLOW_HTTP"):
-        raise BadRequest("A push endpoint must be an https:// URL.")
     if len(endpoint) > 1000 or len(p256dh) > 200 or len(auth) > 100:
         raise BadRequest("That subscription is too long to be real.")
+    check_endpoint(
+        endpoint,
+        current_app.config["PUSH_SERVICE_HOSTS"],
+        allow_http=current_app.config["PUSH_ALLOW_HTTP"],
+    )
     return endpoint, p256dh, auth
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from companion import clock
 from companion.db import get_database_of
 from companion.notify import planner, push
+from companion.notify.endpoints import SendGuard
 from companion.notify.models import (
     Delivery,
     DeliveryStatus,
@@ -77,6 +78,9 @@ class Worker:
         self.sessionmaker = get_database_of(app).sessionmaker
         self.lease = timedelta(seconds=app.config.get("PUSH_LEASE_SECONDS", LEASE.seconds))
         self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="push")
+        self.guard = SendGuard(
+            app.config["PUSH_SERVICE_HOSTS"], allow_http=app.config["PUSH_ALLOW_HTTP"]
+        )
 
     def plan(self, now: datetime) -> None:
         """Reminders, closed change alerts, fan-out: one transaction."""
@@ -163,6 +167,10 @@ class Worker:
                 return item, push.Outcome("failed", error="the session started before it was sent")
             if item.message is None:
                 return item, push.Outcome("gone", error="the subscription was removed")
+            if not self.guard.may_send(item.message.endpoint):
+                return item, push.Outcome(
+                    "gone", error="the endpoint is not on a push service this app sends to"
+                )
             return item, push.send(
                 item.message,
                 vapid=vapid,

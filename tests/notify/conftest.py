@@ -13,14 +13,14 @@ from companion.db import get_session
 from companion.notify.worker import Worker
 from companion.programme.models import Talk
 from tests.conftest import SAME_ORIGIN
-from tests.notify.emulator import PushService
+from tests.notify.emulator import PushService, trust
 
 
 @pytest.fixture
 def push_service(app: Flask) -> Iterator[PushService]:
     """The local push service, trusting the app's VAPID public key."""
-    app.config["PUSH_ALLOW_HTTP"] = True  # the emulator speaks http on loopback
     service = PushService(app.config["VAPID_PUBLIC_KEY"])
+    trust(app, service)  # its own address and port only: other loopback ones stay refused
     yield service
     service.close()
 

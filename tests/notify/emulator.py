@@ -182,3 +182,23 @@ class PushService:
             request.send_header(name, value)
         request.send_header("Content-Length", "0")
         request.end_headers()
+
+
+def trusted(service: PushService) -> dict[str, str]:
+    """The settings that let the app send to `service` (and to no other loopback address), as
+    config values and as environment variables for a worker process."""
+    from companion.config import Config
+
+    return {
+        "PUSH_ALLOW_HTTP": "1",
+        "PUSH_SERVICE_HOSTS": ",".join(
+            (*Config.PUSH_SERVICE_HOSTS, service.origin.removeprefix("http://"))
+        ),
+    }
+
+
+def trust(app: Any, service: PushService) -> None:
+    """Let `app` (and workers made from it) send to `service`."""
+    settings = trusted(service)
+    app.config["PUSH_ALLOW_HTTP"] = True
+    app.config["PUSH_SERVICE_HOSTS"] = tuple(settings["PUSH_SERVICE_HOSTS"].split(","))

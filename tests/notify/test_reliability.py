@@ -20,7 +20,7 @@ from companion.db import utcnow
 from companion.notify.models import Delivery, Notification, PushSubscription
 from companion.notify.worker import Worker
 from companion.programme.models import Talk
-from tests.notify.emulator import PushService
+from tests.notify.emulator import PushService, trust
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,8 +67,8 @@ def _fan_out(dbs: Session, talk: Talk, push_service: PushService, count: int) ->
 def test_two_workers_never_claim_the_same_delivery(
     app: Flask, make_conference, make_talk, dbs: Session
 ) -> None:
-    app.config["PUSH_ALLOW_HTTP"] = True
     service = PushService(app.config["VAPID_PUBLIC_KEY"])
+    trust(app, service)
     try:
         talk = make_talk(make_conference(), "Streams")
         _fan_out(dbs, talk, service, 90)
@@ -100,6 +100,8 @@ def _start_worker(app: Flask, database_url: str) -> subprocess.Popen[bytes]:
         "DATABASE_URL": database_url,
         "PUSH_LEASE_SECONDS": "2",
         "SECRET_KEY": app.config["SECRET_KEY"],
+        "PUSH_ALLOW_HTTP": "1",
+        "PUSH_SERVICE_HOSTS": ",".join(app.config["PUSH_SERVICE_HOSTS"]),
     }
     return subprocess.Popen(
         [
@@ -125,6 +127,7 @@ def test_a_worker_killed_mid_batch_loses_nothing(
     app: Flask, database_url: str, make_conference, make_talk, dbs: Session
 ) -> None:
     service = PushService(app.config["VAPID_PUBLIC_KEY"], delay=0.1)
+    trust(app, service)
     try:
         talk = make_talk(make_conference(), "Streams")
         endpoints = _fan_out(dbs, talk, service, 40)
