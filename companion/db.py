@@ -8,7 +8,17 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import (
+    DateTime,
+    Engine,
+    FromClause,
+    MetaData,
+    Table,
+    create_engine,
+    event,
+    select,
+    update,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -121,6 +131,18 @@ def _close_session(_exc: BaseException | None) -> None:
 
 #: The current request's (or CLI command's) session; views and CLI commit it, operations only flush.
 session = cast(Session, LocalProxy(get_session))
+
+
+def hold_row(table: FromClause, row_id: int) -> None:
+    """Hold one row against every concurrent writer until this transaction ends, before reading
+    what decides a write (e.g. "does anything still refer to it?"). PostgreSQL: `FOR UPDATE`,
+    which also makes a new foreign-key reference to the row wait, and then fail if the row is
+    gone. SQLite has no row locks: a no-op UPDATE takes the database's write lock instead."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(table.c.id).where(table.c.id == row_id).with_for_update())
+    else:
+        writable = cast(Table, table)
+        session.execute(update(writable).where(writable.c.id == row_id).values(id=writable.c.id))
 
 
 @contextmanager

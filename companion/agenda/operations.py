@@ -5,11 +5,13 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 
 from companion.accounts.models import User
 from companion.accounts.operations import on_merge
 from companion.agenda.models import Star
 from companion.db import session, utcnow
+from companion.errors import NotFound
 from companion.programme.models import Talk
 
 
@@ -27,8 +29,13 @@ def star(user_id: int, talk: Talk) -> bool:
     }
     insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgres_insert
     statement = insert(Star).values(values).on_conflict_do_nothing().returning(Star.talk_id)
-    # RETURNING says whether a row went in (rowcount is -1 on some drivers for this statement).
-    created = session.execute(statement).first() is not None
+    try:
+        # RETURNING says whether a row went in (rowcount is -1 on some drivers here).
+        created = session.execute(statement).first() is not None
+    except IntegrityError:
+        # The session was deleted after it was read (hosting.operations.delete_talk holds its
+        # row, so the delete either saw this star and was refused, or won and this must lose).
+        raise NotFound("This session was removed from the programme.") from None
     if created:
         _schedule_changed(user_id)
     return created

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 from companion.accounts.models import User
 from companion.accounts.queries import powers
 from companion.agenda.models import Star
-from companion.db import session, utcnow
+from companion.db import hold_row, session, utcnow
 from companion.errors import Conflict, Forbidden, Invalid
 from companion.hosting import audit
 from companion.hosting.models import AuditEntry
@@ -176,6 +176,9 @@ def delete_talk(talk: Talk, *, actor: User, expected_version: int) -> None:
     check_may_edit(actor, talk.conference_id, track_ids={talk.track_id})
     if talk.version != expected_version:
         raise Conflict("Someone else saved this session after you opened it; reload it first.")
+    # A star made at this moment either commits before the count (and the delete is refused)
+    # or waits for the delete and then finds no session (404): never a starred session deleted.
+    hold_row(Talk.__table__, talk.id)
     starred = session.execute(select(func.count()).where(Star.talk_id == talk.id)).scalar_one()
     if starred:
         raise Invalid(

@@ -158,3 +158,46 @@ def test_two_hosts_moving_two_sessions_into_one_room_at_once_cannot_both_win(
             timeout=30,
         )
         assert back.status_code == 200
+
+
+def test_a_star_and_a_delete_at_once_have_one_answer(
+    gunicorn: str, setting: dict[str, Any], dbs: Session, make_talk
+) -> None:
+    """Either the star wins and the delete is refused (422, "cancel it instead"), or the delete
+    wins and the star gets 404: never a starred session deleted without its alert, never a 500."""
+    from companion.agenda.models import Star
+
+    host = _signed_in(gunicorn, "host@example.org")
+    attendee = requests.Session()
+    attendee.headers["Sec-Fetch-Site"] = "same-origin"
+    assert attendee.get(f"{gunicorn}/api/v1/me", timeout=10).status_code == 200
+    outcomes = set()
+    for round_ in range(ROUNDS):
+        talk = make_talk(
+            setting["conference"],
+            f"Mistake {round_}",
+            start="16:00",
+            end="16:50",
+            room=None,
+            track="Streaming",
+        )
+        talk_id, guid = talk.id, talk.guid
+        url = f"{gunicorn}/api/v1/sessions/{guid}"
+        etag = host.get(url, timeout=10).headers["ETag"]
+        star, delete = _at_once(
+            [
+                lambda: attendee.put(f"{gunicorn}/api/v1/me/stars/{guid}", timeout=30),
+                lambda: host.delete(url, headers={"If-Match": etag}, timeout=30),
+            ]
+        )
+        answer = (star.status_code, delete.status_code)
+        assert answer in {(201, 422), (404, 204)}, (answer, star.text[:200], delete.text[:200])
+        dbs.expire_all()
+        stored = dbs.get(Talk, talk_id)
+        stars = dbs.execute(select(func.count()).where(Star.talk_id == talk_id)).scalar_one()
+        if answer == (201, 422):
+            assert stored is not None and stars == 1
+            assert "Cancel it instead" in delete.json()["error"]["message"]
+        else:
+            assert stored is None and stars == 0
+        outcomes.add(answer)
