@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 
 from companion.accounts.models import User
 from companion.accounts.queries import powers
-from companion.agenda.models import Star
+from companion.agenda.queries import star_count
 from companion.db import session, utcnow
 from companion.errors import Conflict, Forbidden, Invalid
 from companion.hosting import audit
@@ -176,7 +176,7 @@ def delete_talk(talk: Talk, *, actor: User, expected_version: int) -> None:
     check_may_edit(actor, talk.conference_id, track_ids={talk.track_id})
     if talk.version != expected_version:
         raise Conflict("Someone else saved this session after you opened it; reload it first.")
-    starred = session.execute(select(func.count()).where(Star.talk_id == talk.id)).scalar_one()
+    starred = star_count(talk.id)
     if starred:
         raise Invalid(
             f"{starred} attendee{'s' if starred != 1 else ''} starred this session. Cancel it "
