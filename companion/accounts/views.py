@@ -182,11 +182,18 @@ def settings() -> Page:
 
 @bp.post("/settings/calendar-feed")
 @login_required
-def calendar_feed() -> BaseResponse:
+def calendar_feed() -> Page:
     """Turn the private calendar feed on, give it a new address (the old one stops working), or
     turn it off."""
     me: User = current_user
     action = request.form.get("action", "enable")
+    back = safe_next(request.form.get("next"), url_for("accounts.settings"))
+    if action in ("revoke", "replace") and not request.form.get("confirm"):
+        # Both stop the current address at once, and with it every calendar subscribed to it:
+        # ask first (422: nothing was changed), in a page that works without JavaScript.
+        return render_template(
+            "accounts/confirm_feed.html", action=action, back=back, conf=_current()
+        ), 422
     if action == "revoke":
         operations.revoke_feed_token(me)
         message = "Your calendar feed is turned off; its address no longer works."
@@ -198,7 +205,7 @@ def calendar_feed() -> BaseResponse:
         message = "Your calendar feed is ready: subscribe to it below."
     session.commit()
     flash(message, "success")
-    return redirect(safe_next(request.form.get("next"), url_for("accounts.settings")))
+    return redirect(back)
 
 
 @bp.route("/link/<token>", methods=["GET", "POST"])

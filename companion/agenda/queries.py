@@ -42,6 +42,12 @@ def starred_guids(user_id: int) -> list[str]:
     )
 
 
+def star_count(talk_id: int) -> int:
+    """How many people starred one session: the people a cancellation tells (the host's
+    confirmation, the refusal to delete a starred session)."""
+    return int(session.execute(select(func.count()).where(Star.talk_id == talk_id)).scalar_one())
+
+
 def talks_starting_at(conference: Conference, starts: set[datetime]) -> list[Talk]:
     """Talks that start at any of `starts` (the alternatives shown beside a clash)."""
     if not starts:

@@ -52,6 +52,8 @@ class Plan:
     now: list[Talk]
     next: list[Talk]
     phase: str
+    #: The programme day it is now: "now & next" names the day of a session on another one.
+    today: date
 
     @property
     def count(self) -> int:
@@ -101,6 +103,7 @@ def build(conference: Conference, user_id: int | None, *, now: datetime) -> Plan
         now=glance.now,
         next=glance.next,
         phase=timeline.conference_phase(conference, now),
+        today=conference.day_of(now),
     )
 
 

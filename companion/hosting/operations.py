@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 
 from companion.accounts.models import User
 from companion.accounts.queries import powers
-from companion.agenda.models import Star
+from companion.agenda.queries import star_count
 from companion.db import hold_row, session, utcnow
 from companion.errors import Conflict, Forbidden, Invalid
 from companion.hosting import audit
@@ -179,7 +179,7 @@ def delete_talk(talk: Talk, *, actor: User, expected_version: int) -> None:
     # A star made at this moment either commits before the count (and the delete is refused)
     # or waits for the delete and then finds no session (404): never a starred session deleted.
     hold_row(Talk.__table__, talk.id)
-    starred = session.execute(select(func.count()).where(Star.talk_id == talk.id)).scalar_one()
+    starred = star_count(talk.id)
     if starred:
         raise Invalid(
             f"{starred} attendee{'s' if starred != 1 else ''} starred this session. Cancel it "

@@ -10,7 +10,8 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from companion.accounts.models import User
 from companion.accounts.queries import Powers, powers
-from companion.errors import Forbidden
+from companion.agenda.queries import star_count
+from companion.errors import Forbidden, Invalid
 from companion.hosting import forms
 from companion.hosting.operations import (
     check_may_edit,
@@ -24,7 +25,7 @@ from companion.hosting.operations import (
 from companion.markup import render_markdown
 from companion.parsing import small_int
 from companion.programme import queries as programme
-from companion.programme.models import Conference, Talk, TalkKind
+from companion.programme.models import Conference, Talk, TalkKind, TalkStatus
 from companion.saving import Outcome, attempt
 from companion.web import private
 
@@ -58,6 +59,26 @@ def my_tracks(conf: str) -> str:
         talks=talks,
         untracked=programme.untracked_talks(conference) if mine.organiser else [],
         organiser=mine.organiser,
+    )
+
+
+def _who_is_told(count: int) -> str:
+    """Who a cancellation reaches, as the confirmation says it."""
+    if count == 0:
+        return "Nobody has starred it yet; it shows as cancelled on the programme."
+    people = "1 person" if count == 1 else f"{count} people"
+    return f"{people} starred it and will be told at once that it is cancelled."
+
+
+def _ask_before_cancelling(talk: Talk, status: str, *, confirmed: bool) -> None:
+    """A host's form that cancels a session asks first, saying how many people will be told:
+    an alert to every one of them cannot be taken back. (The editing API is not asked: its
+    clients send what a person already chose.)"""
+    if confirmed or talk.cancelled or status != TalkStatus.CANCELLED.value:
+        return
+    raise Invalid(
+        "Confirm the cancellation.",
+        details={"warnings": [_who_is_told(star_count(talk.id))]},
     )
 
 
@@ -128,13 +149,17 @@ def edit_session(conf: str, guid: str) -> Page:
         form = forms.form_of(talk, conference, speaker_ids_of(talk.id))
         return _form_page(conference, mine, form, talk=talk)
 
+    confirmed = bool(request.form.get("confirm"))
+
     def save() -> None:
+        changes = forms.parse(conference, request.form, current=talk)
+        _ask_before_cancelling(talk, changes["status"], confirmed=confirmed)
         update_talk(
             talk,
-            forms.parse(conference, request.form, current=talk),
+            changes,
             actor=me,
             expected_version=forms.version_of(request.form),
-            confirmed=bool(request.form.get("confirm")),
+            confirmed=confirmed,
         )
 
     outcome = attempt(save)
@@ -172,15 +197,18 @@ def move_session(conf: str, guid: str) -> Page:
     outcome = None
     if request.method == "POST":
         changed: list[object] = []
+        confirmed = bool(request.form.get("confirm"))
 
         def save() -> None:
+            changes = forms.parse_move(conference, talk, request.form)
+            _ask_before_cancelling(talk, changes.get("status", ""), confirmed=confirmed)
             changed.extend(
                 update_talk(
                     talk,
-                    forms.parse_move(conference, talk, request.form),
+                    changes,
                     actor=me,
                     expected_version=forms.version_of(request.form),
-                    confirmed=bool(request.form.get("confirm")),
+                    confirmed=confirmed,
                 )
             )
 
@@ -194,6 +222,12 @@ def move_session(conf: str, guid: str) -> Page:
                 flash(f"Nothing changed: “{talk.title}” was already there then.", "info")
             return redirect(url_for("host.my_tracks", conf=conf))
         talk = programme.get_talk_or_404(conference, guid)
+    # A cancellation waiting to be confirmed replaces the page's forms with its own question.
+    cancelling = (
+        outcome is not None
+        and bool(outcome.warnings)
+        and request.form.get("status") == TalkStatus.CANCELLED.value
+    )
     return render_template(
         "hosting/move_session.html",
         conf=conference,
@@ -202,6 +236,8 @@ def move_session(conf: str, guid: str) -> Page:
         rooms=programme.rooms(conference),
         errors=outcome.errors if outcome else {},
         warnings=outcome.warnings if outcome else [],
+        cancelling=cancelling,
+        told=star_count(talk.id) if cancelling else 0,
     ), outcome.status if outcome else 200
 
 

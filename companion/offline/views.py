@@ -97,6 +97,18 @@ def fallback() -> Response:
     )
 
 
+@bp.get("/<conf>/offline/search")
+def search_unavailable(conf: str) -> Response:
+    """What a search made offline shows (the service worker answers the search's own address
+    with it): search needs the network, and what is saved here meanwhile."""
+    stamp = queries.get_conference_stamp_or_404(conf)
+    return cached_response(
+        ("offline-search", stamp.id),
+        make_etag(stamp.id, stamp.revision, "offline-search"),
+        lambda: render_template("offline/search.html", conf=queries.get_conference(stamp.id)),
+    )
+
+
 @bp.get("/api/v1/conferences/<conf>/offline")
 def offline_list(conf: str) -> Response:
     """The revision and every page of a conference, for the service worker to keep offline."""

@@ -78,6 +78,8 @@ function setupFilters() {
     if (link.closest("[aria-label='Track']")) track = link.dataset.filterTrack; else kind = link.dataset.filterKind;
     apply();
   });
+  // Offline, the service worker answers a filtered address with the saved day page: filter it here.
+  if (track || kind) apply();
 }
 
 /** Mark sessions that are on now, and keep the mark current while the page stays open. */

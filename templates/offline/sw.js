@@ -15,6 +15,11 @@ const PRIVATE_PAGE = /^\/[^/]+\/my\/$/;
 const NEVER_CACHE = /^\/(login|register|logout|settings\/|link\/|[^/]+\/(admin|host)\/)/;
 // Map files are fetched as images (an <image> in a map, or opened on their own), not as pages.
 const MAP_FILE = /^\/[^/]+\/venue\/floors\/[^/]+$/;
+const SEARCH_PAGE = /^\/([^/]+)\/search$/;
+// Query parameters that never change the server's answer for the saved copy to be right: the
+// start URL's marker, and the day page's filters, which app.js applies to the page itself. Any
+// other parameter (a search's ?q=, …) makes another page that only the network can answer.
+const PAGE_SIDE_PARAMS = new Set(["source", "track", "kind"]);
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)));
@@ -67,9 +72,34 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(fetch(request).catch(() => offlinePage()));
   } else if (request.mode === "navigate" || request.headers.get("Accept")?.includes("text/html")
     || MAP_FILE.test(url.pathname)) {
-    event.respondWith(staleWhileRevalidate(event, request, PAGES_CACHE));
+    const key = savedCopyKey(url);
+    event.respondWith(key ? staleWhileRevalidate(event, request, PAGES_CACHE, key) : networkOnly(request, url));
   }
 });
+
+// The URL under which a page's saved copy is kept: the URL without the parameters the page
+// applies itself, or null when another parameter makes it a page no saved copy can stand for.
+function savedCopyKey(url) {
+  const key = new URL(url.href);
+  key.hash = "";
+  for (const name of [...key.searchParams.keys()]) {
+    if (!PAGE_SIDE_PARAMS.has(name)) return null;
+    key.searchParams.delete(name);
+  }
+  return key.href;
+}
+
+// A page made for its query (search results): from the network, never kept. Offline, search says
+// that it needs the network (offline search does not exist yet); anything else is "not saved".
+async function networkOnly(request, url) {
+  try {
+    return await fetch(request);
+  } catch {
+    const search = SEARCH_PAGE.exec(url.pathname);
+    const unavailable = search && await caches.match(`/${search[1]}/offline/search`, { ignoreVary: true });
+    return unavailable || offlinePage();
+  }
+}
 
 async function cacheFirst(request, cacheName) {
   const cached = await caches.match(request, { ignoreVary: true });
@@ -92,18 +122,22 @@ async function networkFirst(request, cacheName, fallbackUrl) {
   }
 }
 
-async function staleWhileRevalidate(event, request, cacheName) {
-  const cached = (await caches.match(request, { ignoreVary: true }))
-    || (await caches.match(request, { ignoreVary: true, ignoreSearch: true }));
-  const network = fetch(request).then(async (response) => {
-    if (response.ok && response.type === "basic") await put(cacheName, request, response.clone());
+// `key` is the page without its page-side parameters: the copy kept and refreshed is always that
+// one (a filtered day page is the day page, filtered by app.js), never one answer per filter.
+async function staleWhileRevalidate(event, request, cacheName, key) {
+  const cached = await caches.match(key, { ignoreVary: true });
+  // (A navigation's Request cannot be copied with options: fetch it as it is.)
+  const refresh = (exact) => fetch(exact ? request : key).then(async (response) => {
+    if (response.ok && response.type === "basic") await put(cacheName, key, response.clone());
     return response;
   });
+  const exact = request.url === key;
   if (cached) {
-    event.waitUntil(network.catch(() => undefined));
+    event.waitUntil(refresh(exact).catch(() => undefined));
     return cached;
   }
-  return network.catch(() => offlinePage());
+  if (exact) return refresh(true).catch(() => offlinePage());
+  return fetch(request).catch(() => offlinePage());
 }
 
 async function offlinePage() {
@@ -215,7 +249,8 @@ self.addEventListener("notificationclick", (event) => {
 });
 
 async function age(url, port) {
-  const cached = await caches.match(url, { ignoreVary: true, ignoreSearch: true });
+  const key = savedCopyKey(new URL(url, self.location.origin));
+  const cached = key && await caches.match(key, { ignoreVary: true });
   const date = cached?.headers.get("Date");
   port.postMessage({ savedAt: date ? new Date(date).toISOString() : null });
 }

@@ -70,6 +70,7 @@ def test_now_and_next_for_me_during_the_conference(app: Flask, client: FlaskClie
     page = client.get("/testconf/my/").text
     glance = page.split("Now &amp; next for me")[1].split("</section>")[0]
     assert "Keynote" in glance and "Late" in glance
+    assert "Mon 2 ·" not in glance  # today's sessions need no day
 
 
 def test_my_schedule_queries_do_not_grow_with_stars(
@@ -115,3 +116,18 @@ def _conf(dbs: Session):  # type: ignore[no-untyped-def]
     from companion.programme.models import Conference
 
     return dbs.execute(select(Conference)).scalar_one()
+
+
+def test_now_and_next_for_me_names_the_day_of_a_session_not_today(
+    app: Flask, client: FlaskClient, make_conference, make_talk
+) -> None:
+    conference = make_conference()
+    day_three = make_talk(conference, "Closing", day=conference.end_date, room="Fleming")
+    app.config["FIXED_NOW"] = "2020-03-02T07:30:00+00:00"  # day 1, before anything starts
+    _star(client, day_three)
+    page = client.get("/testconf/my/").text
+    glance = page.split("Now &amp; next for me")[1].split("</section>")[0]
+    when = glance.split('<p class="talk-when">')[1].split("</p>")[0]
+    assert when.startswith("Wed 4 · <time")
+    where = page.split("Where next?")[1].split("</section>")[0]
+    assert "Wed 4 <time" in where

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from companion.db import get_database_of
 from companion.programme.models import Talk
 from tests.browser.conftest import PHONE
+from tests.browser.test_pages import SHOTS
 
 pytestmark = pytest.mark.browser
 CONF = "/qcon-london-2020"
@@ -191,4 +192,53 @@ def test_signing_out_forgets_the_saved_private_pages(
     app_page.goto(f"{base_url}{CONF}/my/")
     assert "offline.signout@example.org" not in app_page.content()
     assert "Signed in as" not in app_page.content()
+    app_page.context.set_offline(False)
+
+
+def _search_from_the_header(page: Any, words: str) -> None:
+    page.fill("#appbar-q", words)
+    with page.expect_navigation():
+        page.press("#appbar-q", "Enter")
+
+
+def test_search_results_come_from_the_network_once_the_worker_runs(
+    app_page: Any, base_url: str
+) -> None:
+    # The worker holds the bare search page; a search must never be answered with it.
+    assert app_page.evaluate("caches.match('/qcon-london-2020/search').then(r => !!r)")
+    _search_from_the_header(app_page, "microservices")
+    assert app_page.evaluate("navigator.serviceWorker.controller !== null")
+    found = app_page.locator("main [role=status]").inner_text()
+    assert found.endswith("found for “microservices”.") and not found.startswith("0 "), found
+    assert app_page.locator("main .card.talk").count() > 0
+    _search_from_the_header(app_page, "kafka")
+    assert "found for “kafka”." in app_page.locator("main [role=status]").inner_text()
+    # Nothing made for a query is kept: the next search asks the network again.
+    kept = app_page.evaluate(
+        "caches.keys().then(names => Promise.all(names.map(n => caches.open(n)"
+        ".then(c => c.keys())))).then(all => all.flat().map(r => r.url)"
+        ".filter(u => u.includes('q=')))"
+    )
+    assert kept == []
+
+    app_page.context.set_offline(True)
+    _search_from_the_header(app_page, "serverless")
+    assert app_page.url.endswith("/search?q=serverless")
+    assert app_page.locator("h2#needs-network-h").inner_text() == "Search needs a connection"
+    assert app_page.locator("main .card.talk").count() == 0
+    app_page.screenshot(path=str(SHOTS / "search-offline.png"), full_page=True)
+    app_page.context.set_offline(False)
+    with app_page.expect_navigation():
+        app_page.get_by_role("link", name="Try again").click()
+    assert "found for “serverless”." in app_page.locator("main [role=status]").inner_text()
+
+
+def test_a_filtered_day_page_opens_offline_filtered(app_page: Any, base_url: str) -> None:
+    track = "streaming-data-architectures"
+    app_page.context.set_offline(True)
+    app_page.goto(f"{base_url}{CONF}/programme/2020-03-02/?track={track}")
+    cards = app_page.locator("[data-timeline] .talk")
+    shown = app_page.locator("[data-timeline] .talk:not([hidden])")
+    assert 0 < shown.count() < cards.count()
+    assert all(card.get_attribute("data-track") == track for card in shown.all())
     app_page.context.set_offline(False)

@@ -38,6 +38,9 @@ def _pages(app: Flask) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(
+    "phone", [{"color_scheme": "light"}, {"color_scheme": "dark"}], indirect=True, ids=str
+)
+@pytest.mark.parametrize(
     "name", ["home", "programme", "session", "track", "speakers", "speaker", "room", "search"]
 )
 def test_page_loads_cleanly_and_is_accessible(
@@ -48,7 +51,8 @@ def test_page_loads_cleanly_and_is_accessible(
     assert response.status == 200
     phone.wait_for_load_state("networkidle")
     SHOTS.mkdir(parents=True, exist_ok=True)
-    phone.screenshot(path=str(SHOTS / f"{name}.png"))
+    dark = phone.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
+    phone.screenshot(path=str(SHOTS / f"{name}{'-dark' if dark else ''}.png"))
     assert phone.console_errors == []
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"{name} scrolls sideways ({width}px)"

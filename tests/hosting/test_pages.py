@@ -274,13 +274,78 @@ def test_the_quick_action_cancels_and_restores(
     url = f"/testconf/host/sessions/{setting['streams'].guid}/move"
     host = as_user(app, "host")
     assert "Cancel this session" in host.get(url).text
-    cancelled = host.post(url, data={"version": "1", "status": "cancelled"}, headers=SAME_ORIGIN)
+    confirmed = {"version": "1", "status": "cancelled", "confirm": "1"}
+    cancelled = host.post(url, data=confirmed, headers=SAME_ORIGIN)
     assert cancelled.status_code == 302
     assert "Cancelled “Streams”." in host.get("/testconf/host/").text
     assert "Back on the programme" in host.get(url).text
     restored = host.post(url, data={"version": "2", "status": "scheduled"}, headers=SAME_ORIGIN)
     assert restored.status_code == 302
     assert [(a[0], a[1]) for a in _audit(dbs)] == [("cancel", "status"), ("restore", "status")]
+
+
+def test_cancelling_asks_first_with_the_number_of_people_told(
+    app: Flask, setting: dict[str, Any], dbs: Session
+) -> None:
+    streams = setting["streams"]
+    for _ in range(2):
+        as_user(app, f"guest:{streams.guid}")  # two attendees starred Streams
+    url = f"/testconf/host/sessions/{streams.guid}/move"
+    host = as_user(app, "host")
+    one_tap = host.post(url, data={"version": "1", "status": "cancelled"}, headers=SAME_ORIGIN)
+    assert one_tap.status_code == 422
+    assert "2 people starred it and will be told at once that it is cancelled." in one_tap.text
+    question = one_tap.text.split('<section class="confirm"')[1].split("</section>")[0]
+    assert '<input type="hidden" name="confirm" value="1">' in question
+    assert '<input type="hidden" name="status" value="cancelled">' in question
+    assert ">Cancel it and tell 2 people</button>" in question
+    assert 'name="preset"' not in one_tap.text  # the question, not the move form
+    dbs.expire_all()
+    assert dbs.get(Talk, streams.id).status == "scheduled"  # type: ignore[union-attr]
+    assert _audit(dbs) == []
+    assert dbs.execute(select(Notification)).scalars().all() == []
+    yes = host.post(
+        url, data={"version": "1", "status": "cancelled", "confirm": "1"}, headers=SAME_ORIGIN
+    )
+    assert yes.status_code == 302
+    dbs.expire_all()
+    assert dbs.get(Talk, streams.id).status == "cancelled"  # type: ignore[union-attr]
+    assert [(a[0], a[1]) for a in _audit(dbs)] == [("cancel", "status")]
+
+
+def test_cancelling_a_session_nobody_starred_still_asks(
+    app: Flask, setting: dict[str, Any], dbs: Session
+) -> None:
+    url = f"/testconf/host/sessions/{setting['later'].guid}/move"
+    one_tap = as_user(app, "host").post(
+        url, data={"version": "1", "status": "cancelled"}, headers=SAME_ORIGIN
+    )
+    assert one_tap.status_code == 422
+    assert "Nobody has starred it yet" in one_tap.text and ">Cancel it</button>" in one_tap.text
+    assert _audit(dbs) == []
+
+
+def test_the_session_form_asks_before_cancelling(
+    app: Flask, setting: dict[str, Any], dbs: Session
+) -> None:
+    as_user(app, f"guest:{setting['streams'].guid}")
+    host = as_user(app, "host")
+    url = f"/testconf/host/sessions/{setting['streams'].guid}/"
+    asked = host.post(url, data=_form(setting, status="cancelled"), headers=SAME_ORIGIN)
+    assert asked.status_code == 422
+    assert "1 person starred it and will be told at once that it is cancelled." in asked.text
+    assert 'name="confirm" value="1"> Yes, cancel it and tell them</label>' in asked.text
+    assert _audit(dbs) == []
+    done = host.post(url, data=_form(setting, status="cancelled", confirm="1"), headers=SAME_ORIGIN)
+    assert done.status_code == 302
+    assert [(a[0], a[1]) for a in _audit(dbs)] == [("cancel", "status")]
+    # Saving a session that is already cancelled asks nothing.
+    again = host.post(
+        url,
+        data=_form(setting, status="cancelled", version="2", title="Streams!"),
+        headers=SAME_ORIGIN,
+    )
+    assert again.status_code == 302
 
 
 def test_two_hosts_editing_one_introduction_never_overwrite_each_other(

@@ -157,3 +157,12 @@ def test_the_changelog_lists_moves_and_cancellations_newest_first(app: Flask, se
     feed = ElementTree.fromstring(atom.data)  # our own output, not untrusted input
     titles = [e.findtext("a:title", namespaces=ns) for e in feed.findall("a:entry", ns)]
     assert titles == ["APIs", "Streams (typo)"]
+
+
+def test_the_api_cancels_a_starred_session_without_the_forms_question(
+    app: Flask, setting, dbs: Session
+) -> None:
+    as_user(app, f"guest:{setting['streams'].guid}")
+    response = _patch(as_user(app, "host"), setting["streams"], {"status": "cancelled"})
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "cancelled"

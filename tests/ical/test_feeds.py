@@ -187,13 +187,31 @@ def test_private_feed_uses_the_reminder_lead_time(
 def test_replacing_the_address_kills_the_old_one(client: FlaskClient, dst_conference) -> None:
     client.put(f"/api/v1/me/stars/{dst_conference['before'].guid}", headers=SAME_ORIGIN)
     old = _feed_url(client)
-    client.post("/settings/calendar-feed", data={"action": "replace"}, headers=SAME_ORIGIN)
+    replace = {"action": "replace", "confirm": "1"}
+    client.post("/settings/calendar-feed", data=replace, headers=SAME_ORIGIN)
     new = _feed_url(client)
     assert new != old
     assert client.get(old).status_code == 404
     assert client.get(new).status_code == 200
-    client.post("/settings/calendar-feed", data={"action": "revoke"}, headers=SAME_ORIGIN)
+    revoke = {"action": "revoke", "confirm": "1"}
+    client.post("/settings/calendar-feed", data=revoke, headers=SAME_ORIGIN)
     assert client.get(new).status_code == 404
+
+
+@pytest.mark.parametrize("action", ["revoke", "replace"])
+def test_one_tap_never_breaks_the_subscribed_calendars(
+    client: FlaskClient, dst_conference, action: str
+) -> None:
+    client.put(f"/api/v1/me/stars/{dst_conference['before'].guid}", headers=SAME_ORIGIN)
+    address = _feed_url(client)
+    tap = client.post("/settings/calendar-feed", data={"action": action}, headers=SAME_ORIGIN)
+    assert tap.status_code == 422
+    assert "Every calendar subscribed to your current address stops updating" in tap.text
+    question = tap.text.split('<section class="confirm"')[1].split("</section>")[0]
+    assert f'<input type="hidden" name="action" value="{action}">' in question
+    assert '<input type="hidden" name="confirm" value="1">' in question
+    assert client.get(address).status_code == 200
+    assert _feed_url(client) == address
 
 
 def test_feed_queries_do_not_grow_with_events(

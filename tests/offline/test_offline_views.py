@@ -64,6 +64,7 @@ def test_offline_list_names_every_public_page(
         "/testconf/speakers/speaker-0/",
         "/testconf/tracks/track/",
         "/testconf/rooms/fleming/",
+        "/testconf/offline/search",
         "/api/v1/conferences/testconf/programme",
     } <= urls
     for url in urls:
@@ -77,3 +78,16 @@ def test_offline_list_names_every_public_page(
 def test_offline_fallback_page(client: FlaskClient) -> None:
     page = client.get("/offline/")
     assert page.status_code == 200 and "You are offline" in page.text
+
+
+def test_offline_search_page_says_search_needs_the_network(
+    client: FlaskClient, make_conference
+) -> None:
+    make_conference()
+    page = client.get("/testconf/offline/search")
+    assert page.status_code == 200
+    assert '<h2 id="needs-network-h" class="section-title">Search needs a connection</h2>' in (
+        page.text
+    )
+    assert '<a class="button" href="">Try again</a>' in page.text
+    assert 'href="/testconf/programme/2020-03-02/"' in page.text
