@@ -186,8 +186,8 @@ def test_a_star_and_a_delete_at_once_have_one_answer(
         etag = host.get(url, timeout=10).headers["ETag"]
         star, delete = _at_once(
             [
-                lambda: attendee.put(f"{gunicorn}/api/v1/me/stars/{guid}", timeout=30),
-                lambda: host.delete(url, headers={"If-Match": etag}, timeout=30),
+                lambda g=guid: attendee.put(f"{gunicorn}/api/v1/me/stars/{g}", timeout=30),
+                lambda u=url, e=etag: host.delete(u, headers={"If-Match": e}, timeout=30),
             ]
         )
         answer = (star.status_code, delete.status_code)
