@@ -54,3 +54,15 @@ def has_controls(text: str) -> bool:
 def without_controls(text: str) -> str:
     """`text` with those control characters removed (for XML written from older rows)."""
     return "".join(c for c in text if ord(c) not in _CONTROLS)
+
+
+def is_single_line(text: str) -> bool:
+    """True when `text` holds no control character at all, line breaks and tabs included: what a
+    title or a name must be (calendar files and headers cannot carry a line break there)."""
+    return not any(ord(c) < 32 or ord(c) == 127 or c in "\u2028\u2029\x85" for c in text)
+
+
+def one_line(text: str) -> str:
+    """`text` as one line without control characters (for exports of rows stored before the
+    rule, or imported from files)."""
+    return " ".join(without_controls(text).replace("\u2028", " ").replace("\u2029", " ").split())

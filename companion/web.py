@@ -217,9 +217,13 @@ def _static_hash(filename: str) -> str | None:
     hashes: dict[str, str] = current_app.extensions["companion.static_hashes"]
     if filename not in hashes:
         path = Path(current_app.static_folder or "static") / filename
-        if not path.is_file():
+        try:
+            data = path.read_bytes() if path.is_file() else None
+        except OSError:  # a name too long for the file system, and the like: no such file
+            data = None
+        if data is None:
             return None
-        hashes[filename] = hashlib.blake2b(path.read_bytes(), digest_size=6).hexdigest()
+        hashes[filename] = hashlib.blake2b(data, digest_size=6).hexdigest()
     return hashes[filename]
 
 

@@ -166,3 +166,13 @@ def test_a_huge_body_is_refused_before_it_is_read(client: FlaskClient) -> None:
     assert "larger than this address accepts (256 KB at most). Nothing was saved." in (
         response.text
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [("A" * 3000, 404), ("x/" * 2000, 404), ("%00", 400), ("..%2F..%2Fetc%2Fpasswd", 404)],
+)
+def test_odd_static_paths_are_answered_not_500(client: FlaskClient, name: str, status: int):
+    response = client.get("/static/" + name)
+    assert response.status_code == status
+    assert '<h1 class="page-title">' in response.text

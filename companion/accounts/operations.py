@@ -24,6 +24,7 @@ from companion.accounts.models import (
 from companion.accounts.queries import feed_token_of
 from companion.db import session, utcnow
 from companion.errors import BadRequest, CompanionError, NotFound
+from companion.parsing import is_single_line
 
 #: Shortest password accepted (NIST 800-63B asks for at least 8 and no composition rules).
 MIN_PASSWORD = 8
@@ -73,6 +74,18 @@ def normalise_email(email: str) -> str:
     if len(email) > 254 or not _EMAIL.match(email):
         raise FieldError("email", "Enter an email address like name@example.org.")
     return email
+
+
+def clean_name(name: str) -> str:
+    """The name a person gives, trimmed; one line of at most 100 characters, or a FieldError."""
+    name = name.strip()
+    if not is_single_line(name):
+        raise FieldError(
+            "name", "Type your name on one line, without tabs or invisible characters."
+        )
+    if len(name) > 100:
+        raise FieldError("name", "Keep your name under 100 characters.")
+    return name
 
 
 def check_new_password(password: str) -> None:
@@ -127,7 +140,7 @@ def register(user: User | None, *, email: str, password: str, name: str) -> User
         session.add(user)
     user.email = email
     user.password_hash = generate_password_hash(password)
-    user.name = name.strip()[:100]
+    user.name = clean_name(name)
     session.flush()
     if user.session_token is not None:
         end_session(user)  # a new identity deserves a new cookie (no session fixation)
@@ -187,9 +200,7 @@ def invite(email: str, name: str) -> tuple[User, str]:
     if session.execute(select(User.id).where(User.email == email)).first():
         raise FieldError("email", "An account with this email already exists.")
     password = _random_password()
-    user = User(
-        email=email, name=name.strip()[:100], password_hash=generate_password_hash(password)
-    )
+    user = User(email=email, name=clean_name(name), password_hash=generate_password_hash(password))
     session.add(user)
     session.flush()
     return user, password
@@ -213,7 +224,7 @@ def update_settings(
     """Save the name, the reminder lead time (0–60 minutes) and which notifications to get."""
     if not 0 <= reminder_minutes <= 60:
         raise FieldError("reminder_minutes", "Choose between 0 and 60 minutes.")
-    user.name = name.strip()[:100]
+    user.name = clean_name(name)
     user.reminders_enabled, user.changes_enabled = reminders, changes
     if user.reminder_minutes != reminder_minutes:
         user.reminder_minutes = reminder_minutes

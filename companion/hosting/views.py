@@ -189,9 +189,17 @@ def _precondition_required() -> Response:
     return response
 
 
+#: The fields a PATCH may carry (as in the programme JSON), and `confirm` for warnings.
+PATCHABLE = ("title", "abstract", "kind", "status", "room", "track", "speakers", "start", "end")
+
+
 def _changes(conference: Conference, body: dict[str, Any]) -> dict[str, Any]:
     changes: dict[str, Any] = {}
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = {
+        str(name)[:40]: f"Not a field that can be changed here; use {', '.join(PATCHABLE)}."
+        for name in body
+        if name not in (*PATCHABLE, "confirm")
+    }
     for name in ("title", "abstract", "kind", "status"):
         if name in body:
             if not isinstance(body[name], str):

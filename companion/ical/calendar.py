@@ -9,6 +9,7 @@ from functools import lru_cache
 from icalendar import Alarm, Calendar, Event, Timezone, vDuration
 
 from companion.markup import plain_text
+from companion.parsing import one_line, without_controls
 from companion.programme.models import Conference, Talk
 
 #: How often calendar apps should fetch a feed again.
@@ -62,17 +63,19 @@ def event(
     item.add("created", talk.created_at)
     item.add("dtstart", conference.local(talk.start))
     item.add("dtend", conference.local(talk.end))
-    item.add("summary", talk.title)
+    # Single-line properties: a line break stored before the rule (or imported) must not break
+    # the file for everyone.
+    item.add("summary", one_line(talk.title))
     speakers = ", ".join(
         f"{s.name} ({s.affiliation})" if s.affiliation else s.name for s in talk.speakers
     )
     description = [text for text in (speakers, plain_text(talk.abstract), url) if text]
-    item.add("description", "\n\n".join(description))
-    where = location(talk, conference)
+    item.add("description", without_controls("\n\n".join(description)))
+    where = one_line(location(talk, conference))
     if where:
         item.add("location", where)
     item.add("url", url)
-    categories = [talk.track.name] if talk.track else []
+    categories = [one_line(talk.track.name)] if talk.track else []
     categories.append(talk.kind.capitalize())
     item.add("categories", categories)
     item.add("status", "CANCELLED" if talk.cancelled else "CONFIRMED")
@@ -80,7 +83,7 @@ def event(
     if reminder_minutes is not None and not talk.cancelled:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", f"{talk.title} starts in {reminder_minutes} min")
+        alarm.add("description", f"{one_line(talk.title)} starts in {reminder_minutes} min")
         alarm.add("trigger", vDuration(-timedelta(minutes=reminder_minutes)))
         item.add_component(alarm)
     return item
@@ -95,6 +98,7 @@ def calendar(
     reminder_minutes: int | None = None,
 ) -> bytes:
     """A whole VCALENDAR of `talks` (each in its own conference's zone)."""
+    name = one_line(name)
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

@@ -251,3 +251,19 @@ def test_settings_need_a_user(client: FlaskClient) -> None:
     response = client.get("/settings/")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
+
+
+def test_a_name_must_be_one_line(client: FlaskClient, dbs: Session) -> None:
+    response = client.post(
+        "/register",
+        data={
+            "email": "ada@example.org",
+            "password": "correct horse",
+            "confirm": "correct horse",
+            "name": "Ada\r\nBcc: x",
+        },
+        headers=SAME_ORIGIN,
+    )
+    assert response.status_code == 422
+    assert "Type your name on one line" in response.text
+    assert dbs.execute(select(func.count()).select_from(User)).scalar_one() == 0

@@ -166,3 +166,51 @@ def test_the_api_cancels_a_starred_session_without_the_forms_question(
     response = _patch(as_user(app, "host"), setting["streams"], {"status": "cancelled"})
     assert response.status_code == 200
     assert response.get_json()["status"] == "cancelled"
+
+
+@pytest.mark.parametrize(
+    "title", ["Streams\r\nSET-COOKIE: x", "Streams\nat scale", "A\tB", "A\x0bB"]
+)
+def test_a_title_must_be_one_line(app: Flask, setting, dbs: Session, title: str) -> None:
+    response = _patch(as_user(app, "host"), setting["streams"], {"title": title})
+    assert response.status_code == 422
+    assert "one line" in response.get_json()["error"]["fields"]["title"]
+    dbs.expire_all()
+    assert dbs.get(Talk, setting["streams"].id).title == "Streams"
+
+
+def test_unknown_fields_are_named_not_ignored(app: Flask, setting, dbs: Session) -> None:
+    response = _patch(
+        as_user(app, "host"), setting["streams"], {"title": "Streams!", "tilte": "x", "rom": "y"}
+    )
+    assert response.status_code == 422
+    fields = response.get_json()["error"]["fields"]
+    assert sorted(fields) == ["rom", "tilte"]
+    assert fields["tilte"].startswith("Not a field that can be changed here; use title, abstract")
+    dbs.expire_all()
+    assert dbs.get(Talk, setting["streams"].id).title == "Streams"
+
+
+def test_no_export_breaks_on_a_line_break_stored_before_the_rule(
+    app: Flask, client: FlaskClient, setting, dbs: Session
+) -> None:
+    """Rows written before the rule (or imported) keep every export answering."""
+    talk = dbs.get(Talk, setting["streams"].id)
+    talk.title = "Streams\r\nat scale\x01"
+    talk.track.name = "Stream\ning"
+    dbs.commit()
+    conf = setting["conference"].slug
+    for url in (
+        f"/{conf}/sessions/{talk.guid}.ics",
+        f"/{conf}/tracks/{talk.track.slug}.ics",
+        f"/{conf}/schedule.ics",
+        f"/{conf}/schedule.xml",
+        f"/{conf}/schedule.json",
+        f"/{conf}/changes.atom",
+        f"/{conf}/sessions/{talk.guid}/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    ics = client.get(f"/{conf}/sessions/{talk.guid}.ics").text
+    assert "SUMMARY:Streams at scale\r\n" in ics
+    assert "X-WR-CALNAME:Streams at scale\r\n" in ics
