@@ -20,6 +20,7 @@ from defusedxml import DefusedXmlException
 
 from companion.exchange import layout
 from companion.exchange.model import (
+    MAX_DAYS,
     InvalidSchedule,
     ParsedEvent,
     ParsedPerson,
@@ -150,8 +151,9 @@ def parse(data: bytes) -> ParsedSchedule:
             value = parse_date(node.text, f"line {node.line}")
             setattr(schedule, f"{tag}_date", value)
     days = conference.child("days")
-    if days is not None and days.text.strip().isdigit():
-        schedule.days_count = int(days.text.strip())
+    days_text = days.text.strip() if days is not None else ""
+    if days_text.isdigit() and len(days_text) <= 4 and 0 < int(days_text) <= MAX_DAYS:
+        schedule.days_count = int(days_text)
     slot = conference.child("timeslot_duration")
     if slot is not None and slot.text.strip():
         schedule.timeslot = parse_duration(slot.text, f"line {slot.line}")
@@ -266,6 +268,13 @@ def export(
     ]
     for tag, value in layout.conference_fields(conference, base_url=base_url):
         out.append(f"    {_element(tag, value)}")
+    for track in programme.tracks:
+        slug = layout.voc_slug(track.slug)
+        out.append(
+            f"    <track name={quoteattr(track.name)} color={quoteattr(track.colour)}"
+            + (f" slug={quoteattr(slug)}" if slug else "")
+            + "/>"
+        )
     out.append("  </conference>")
     for day in layout.days(programme):
         out.append(

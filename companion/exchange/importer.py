@@ -18,18 +18,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from companion.config import RESERVED_SLUGS
 from companion.exchange import frab_xml, schedule_json
+from companion.exchange.compare import compare
 from companion.exchange.convert import compose_abstract, kind_of, slugify, to_markdown
-from companion.exchange.diff import Diff, FieldChange, SessionChange
+from companion.exchange.diff import Diff, FieldChange
 from companion.exchange.model import (
     GUID_NAMESPACE,
+    MAX_DAYS,
     InvalidSchedule,
     ParsedEvent,
     ParsedSchedule,
     clean,
+    guid_key,
     name_key,
 )
 from companion.exchange.queries import Existing, existing_state, guids_elsewhere
-from companion.programme.models import Conference, Talk, TalkStatus
+from companion.programme.models import Conference
 
 #: The largest file we read (36C3's 1,351 events are 2.3 MB of XML).
 MAX_BYTES = 20 * 1024 * 1024
@@ -128,10 +131,11 @@ def plan_import(
                 speakers[key] = (name, to_markdown(person.biography))
     taken = guids_elsewhere([t.guid for t in talks], conference.id if conference else None)
     for talk in talks:
-        if talk.guid in taken:
+        if guid_key(talk.guid) in taken:
             raise InvalidSchedule(
                 talk.where,
-                f"the session guid {talk.guid} belongs to the conference “{taken[talk.guid]}”; "
+                f"the session guid {talk.guid} belongs to the conference "
+                f"“{taken[guid_key(talk.guid)]}”; "
                 f"import this file into that conference instead.",
             )
     existing = existing_state(conference) if conference is not None else None
@@ -148,7 +152,7 @@ def plan_import(
         diff=diff,
         revision=conference.revision if conference is not None else None,
     )
-    _compare(plan)
+    compare(plan)
     return plan
 
 
@@ -242,7 +246,7 @@ def _unique_guids(talks: list[WantedTalk], diff: Diff) -> None:
     so re-importing the same file gives the same guids."""
     groups: dict[str, list[WantedTalk]] = {}
     for talk in talks:
-        groups.setdefault(talk.guid, []).append(talk)
+        groups.setdefault(guid_key(talk.guid), []).append(talk)
     for guid, group in groups.items():
         if len(group) < 2:
             continue
@@ -255,9 +259,9 @@ def _unique_guids(talks: list[WantedTalk], diff: Diff) -> None:
         )
     seen: set[str] = set()
     for talk in talks:
-        if talk.guid in seen:
+        if guid_key(talk.guid) in seen:
             raise InvalidSchedule(talk.where, f"the guid {talk.guid} is used twice.")
-        seen.add(talk.guid)
+        seen.add(guid_key(talk.guid))
 
 
 def _conference_values(
@@ -289,7 +293,7 @@ def _conference_values(
         declared_end = min(declared_end, declared_start + timedelta(days=schedule.days_count - 1))
     start = min([declared_start, *event_days])
     end = max([start, declared_end, *event_days])
-    if (end - start).days > 366:
+    if (end - start).days > MAX_DAYS:
         raise InvalidSchedule("conference", f"the conference would run from {start} to {end}.")
     name = clean(schedule.title or schedule.acronym, limit=200)
     final_slug = slug or slugify(schedule.acronym or schedule.title, fallback="")
@@ -310,129 +314,3 @@ def _conference_values(
         "end_date": end,
         "day_change_hour": day_change,
     }
-
-
-def _compare(plan: ImportPlan) -> None:
-    diff = plan.diff
-    existing = plan.existing
-    rooms = {name_key(r.name): r for r in existing.rooms} if existing else {}
-    tracks = {name_key(t.name): t for t in existing.tracks} if existing else {}
-    speakers = {name_key(s.name): s for s in existing.speakers} if existing else {}
-    for key, name in plan.rooms.items():
-        if key not in rooms:
-            diff.new_rooms.append(name)
-        elif rooms[key].name != name:
-            diff.renamed_rooms.append(FieldChange("name", rooms[key].name, name))
-    diff.removed_rooms = [r.name for k, r in rooms.items() if k not in plan.rooms]
-    diff.new_tracks = [name for key, name in plan.tracks.items() if key not in tracks]
-    diff.removed_tracks = [t.name for k, t in tracks.items() if k not in plan.tracks]
-    for key, (name, bio) in plan.speakers.items():
-        if key not in speakers:
-            diff.new_speakers.append(name)
-        elif speakers[key].name != name:
-            diff.changed_speakers.append(FieldChange("name", speakers[key].name, name))
-        elif bio and speakers[key].bio != bio:
-            diff.changed_speakers.append(FieldChange("biography", name, name))
-    diff.removed_speakers = [s.name for k, s in speakers.items() if k not in plan.speakers]
-    by_guid = {t.guid: t for t in existing.talks} if existing else {}
-    names_of = _display_names(plan, existing)
-    for wanted in plan.talks:
-        talk = by_guid.get(wanted.guid)
-        if talk is None:
-            diff.new_sessions.append(
-                SessionChange(wanted.guid, wanted.title, summary=_when(plan, wanted, names_of))
-            )
-            continue
-        changes = _talk_changes(plan, talk, wanted, names_of)
-        if changes:
-            diff.changed_sessions.append(SessionChange(talk.guid, wanted.title, changes=changes))
-    wanted_guids = {t.guid for t in plan.talks}
-    for talk in existing.talks if existing else []:
-        if talk.guid not in wanted_guids and talk.status == TalkStatus.SCHEDULED.value:
-            diff.cancelled_sessions.append(
-                SessionChange(
-                    talk.guid,
-                    talk.title,
-                    summary=f"{_local(plan, talk.start)}",
-                    changes=[FieldChange("status", "scheduled", "cancelled")],
-                )
-            )
-
-
-@dataclass(slots=True)
-class _Names:
-    rooms: dict[int, str]
-    tracks: dict[int, str]
-    speakers: dict[int, str]
-    room_keys: dict[int, str]
-    track_keys: dict[int, str]
-    speaker_keys: dict[int, str]
-
-
-def _display_names(plan: ImportPlan, existing: Existing | None) -> _Names:
-    if existing is None:
-        return _Names({}, {}, {}, {}, {}, {})
-    return _Names(
-        rooms={r.id: r.name for r in existing.rooms},
-        tracks={t.id: t.name for t in existing.tracks},
-        speakers={s.id: s.name for s in existing.speakers},
-        room_keys={r.id: name_key(r.name) for r in existing.rooms},
-        track_keys={t.id: name_key(t.name) for t in existing.tracks},
-        speaker_keys={s.id: name_key(s.name) for s in existing.speakers},
-    )
-
-
-def _local(plan: ImportPlan, instant: datetime) -> str:
-    return f"{instant.astimezone(plan.zone):%Y-%m-%d %H:%M}"
-
-
-def _when(plan: ImportPlan, wanted: WantedTalk, names: _Names) -> str:
-    room = plan.rooms.get(wanted.room or "", "no room")
-    return f"{_local(plan, wanted.start)}–{wanted.end.astimezone(plan.zone):%H:%M}, {room}"
-
-
-def _talk_changes(
-    plan: ImportPlan, talk: Talk, wanted: WantedTalk, names: _Names
-) -> list[FieldChange]:
-    changes: list[FieldChange] = []
-
-    def add(name: str, old: str | None, new: str | None) -> None:
-        changes.append(FieldChange(name, old, new))
-
-    if talk.title != wanted.title:
-        add("title", talk.title, wanted.title)
-    if talk.abstract != wanted.abstract:
-        add("abstract", talk.abstract, wanted.abstract)
-    if talk.kind != wanted.kind:
-        add("kind", talk.kind, wanted.kind)
-    old_track = names.track_keys.get(talk.track_id) if talk.track_id else None
-    if old_track != wanted.track:
-        add(
-            "track",
-            names.tracks.get(talk.track_id) if talk.track_id else None,
-            plan.tracks.get(wanted.track) if wanted.track else None,
-        )
-    old_room = names.room_keys.get(talk.room_id) if talk.room_id else None
-    if old_room != wanted.room:
-        add(
-            "room",
-            names.rooms.get(talk.room_id) if talk.room_id else None,
-            plan.rooms.get(wanted.room) if wanted.room else None,
-        )
-    if talk.start != wanted.start:
-        add("start", _local(plan, talk.start), _local(plan, wanted.start))
-    if talk.end != wanted.end:
-        add("end", _local(plan, talk.end), _local(plan, wanted.end))
-    if talk.status != TalkStatus.SCHEDULED.value:
-        add("status", talk.status, TalkStatus.SCHEDULED.value)
-    old_people = [names.speaker_keys.get(link.speaker_id, "") for link in talk.speaker_links]
-    if old_people != wanted.speakers:
-        add(
-            "speakers",
-            ", ".join(names.speakers.get(link.speaker_id, "?") for link in talk.speaker_links),
-            ", ".join(plan.speakers[key][0] for key in wanted.speakers),
-        )
-    return changes
-
-
-# --- Applying -----------------------------------------------------------------------------------

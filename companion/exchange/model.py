@@ -71,6 +71,9 @@ class ParsedSchedule:
     events: list[ParsedEvent] = field(default_factory=list)
 
 
+#: The longest conference we take (a year and a day); more is a broken file.
+MAX_DAYS = 366
+
 _DURATION = re.compile(r"^\s*(\d{1,4}):(\d{1,2})(?::(\d{1,2}))?\s*$")
 _CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$")
 #: Control characters no database text should hold (NUL breaks PostgreSQL); tabs and newlines stay.
@@ -135,16 +138,38 @@ def name_key(name: str) -> str:
 GUID_NAMESPACE = uuid.UUID("8f6f2e42-5a4b-4bfb-9d0c-2f1f3f1c9a51")
 
 
+#: A UUID as files write it: with or without hyphens, either case (32C3 has none).
+_UUID_TEXT = re.compile(
+    r"^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+)
+
+
 def event_guid(guid: object, ident: object, base_url: str, where: str) -> str:
-    """The event's guid, normalised (lowercase UUID); one derived from the frab id when there is
-    no guid, or from the text when it is not a UUID — deterministically, so re-imports match."""
+    """The event's guid as the file gives it when it is a UUID (with or without hyphens: schedule
+    apps match events by this exact string); one derived from the frab id when there is no guid,
+    or from the text when it is not a UUID — deterministically, so re-imports match."""
     text = clean(guid)
     if text:
-        try:
-            return str(uuid.UUID(text))
-        except ValueError:
-            return str(uuid.uuid5(GUID_NAMESPACE, f"guid:{text}"))
+        if _UUID_TEXT.match(text):
+            return text
+        return str(uuid.uuid5(GUID_NAMESPACE, f"guid:{text}"))
     ident_text = clean(ident)
     if ident_text:
         return str(uuid.uuid5(GUID_NAMESPACE, f"id:{base_url}:{ident_text}"))
     raise InvalidSchedule(where, "the event has neither a guid nor an id.")
+
+
+def guid_key(guid: str) -> str:
+    """How guids are matched: the same UUID written with or without hyphens, in either case, is
+    one session (a conference imported before guids were kept as given holds hyphenated ones)."""
+    if _UUID_TEXT.match(guid):
+        return str(uuid.UUID(guid))
+    return guid
+
+
+def guid_spellings(guid: str) -> list[str]:
+    """Every way `guid` may be stored (as given, hyphenated and not, lowercase)."""
+    if not _UUID_TEXT.match(guid):
+        return [guid]
+    canonical = str(uuid.UUID(guid))
+    return list(dict.fromkeys([guid, canonical, canonical.replace("-", "")]))

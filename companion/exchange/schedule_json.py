@@ -11,6 +11,7 @@ from typing import Any
 
 from companion.exchange import layout
 from companion.exchange.model import (
+    MAX_DAYS,
     InvalidSchedule,
     ParsedEvent,
     ParsedPerson,
@@ -46,6 +47,8 @@ def parse(data: bytes) -> ParsedSchedule:
         ) from None
     except RecursionError:
         raise InvalidSchedule("$", "the JSON is nested too deeply.") from None
+    except ValueError:  # an integer of thousands of digits (Python's conversion limit)
+        raise InvalidSchedule("$", "the JSON holds a number too long to be read.") from None
     schedule = _object(_object(document, "$").get("schedule"), "schedule")
     conference = _object(schedule.get("conference"), "schedule.conference")
     where = "schedule.conference"
@@ -62,7 +65,7 @@ def parse(data: bytes) -> ParsedSchedule:
         if value:
             setattr(result, f"{key}_date", parse_date(value, f"{where}.{key}"))
     count = conference.get("daysCount")
-    if isinstance(count, int) and not isinstance(count, bool):
+    if isinstance(count, int) and not isinstance(count, bool) and 0 < count <= MAX_DAYS:
         result.days_count = count
     slot = _text(conference, "timeslot_duration", where)
     if slot:
@@ -227,19 +230,26 @@ def document(
         else:
             head[key] = value
     head["tracks"] = [
-        {"name": track.name, "slug": track.slug, "color": track.colour}
+        _without_none(
+            {"name": track.name, "slug": layout.voc_slug(track.slug), "color": track.colour}
+        )
         for track in programme.tracks
     ]
     head["rooms"] = [
-        {
-            "name": room.name,
-            "slug": room.slug,
-            "guid": layout.room_guid(conference, room.slug),
-            "capacity": room.capacity,
-            "description": room.description,
-        }
+        _without_none(
+            {
+                "name": room.name,
+                "slug": layout.voc_slug(room.slug),
+                "guid": layout.room_guid(conference, room.slug),
+                "capacity": room.capacity,
+                "description": room.description,
+            }
+        )
         for room in programme.rooms
     ]
+    venue = layout.venue(conference)
+    if venue:
+        head["meta"] = {"venue": venue}
     head["days"] = [
         {
             "index": day.index,
@@ -260,6 +270,15 @@ def document(
             "version": str(conference.revision),
             "base_url": base_url,
             "conference": head,
+            # schedule 2's list of people: speakers without a session (yet) are in it too.
+            "persons": [
+                {
+                    "guid": layout.person_guid(conference, speaker),
+                    "name": speaker.name,
+                    "biography": speaker.bio,
+                }
+                for speaker in programme.speakers
+            ],
         },
     }
 
@@ -298,6 +317,10 @@ def _event(conference: Any, talk: Talk, url_of: Callable[[Talk], str]) -> dict[s
         "links": [{"title": "Session page", "url": fields["url"]}],
         "attachments": [],
     }
+
+
+def _without_none(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value is not None}
 
 
 def export(
