@@ -64,9 +64,9 @@ def apply_import(
         conference = Conference(**plan.values)
         session.add(conference)
     else:
-        for name in ("start_date", "end_date"):
-            if getattr(conference, name) != plan.values[name]:
-                setattr(conference, name, plan.values[name])
+        for name, value in plan.values.items():
+            if getattr(conference, name) != value:
+                setattr(conference, name, value)
     session.flush()
     existing = plan.existing or Existing([], [], [], [])
     room_ids = _ensure_rooms(plan, conference, existing)
@@ -152,6 +152,12 @@ def _ensure_rooms(plan: ImportPlan, conference: Conference, existing: Existing) 
             rooms[key] = room
         elif room.name != name:
             room.name = name
+        if key in plan.room_details:
+            capacity, description = plan.room_details[key]
+            if capacity is not None and room.capacity != capacity:
+                room.capacity = capacity
+            if description and room.description != description:
+                room.description = description
     session.flush()
     return {key: room.id for key, room in rooms.items()}
 
@@ -162,8 +168,14 @@ def _ensure_tracks(plan: ImportPlan, conference: Conference, existing: Existing)
     position = max((t.position for t in existing.tracks), default=-1) + 1
     for key, name in plan.tracks.items():
         if key in tracks:
+            given = plan.track_colours.get(key)
+            if given and tracks[key].colour != given:
+                tracks[key].colour = given
             continue
-        colour = PALETTE[int(hashlib.blake2b(key.encode(), digest_size=2).hexdigest(), 16) % 12]
+        colour = (
+            plan.track_colours.get(key)
+            or PALETTE[int(hashlib.blake2b(key.encode(), digest_size=2).hexdigest(), 16) % 12]
+        )
         track = Track(
             conference_id=conference.id,
             slug=_unique_slug(name, taken, "track", 100),

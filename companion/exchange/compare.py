@@ -30,6 +30,20 @@ def compare(plan: ImportPlan) -> None:
         elif rooms[key].name != name:
             diff.renamed_rooms.append(FieldChange("name", rooms[key].name, name))
     diff.removed_rooms = [r.name for k, r in rooms.items() if k not in plan.rooms]
+    for key, (capacity, description) in plan.room_details.items():
+        room = rooms.get(key)
+        if room is not None and capacity is not None and room.capacity != capacity:
+            diff.changed_details.append(
+                FieldChange(f"{room.name}: capacity", _text(room.capacity), str(capacity))
+            )
+        if room is not None and description and room.description != description:
+            diff.changed_details.append(
+                FieldChange(f"{room.name}: description", room.description, description)
+            )
+    for key, colour in plan.track_colours.items():
+        track = tracks.get(key)
+        if track is not None and key in plan.tracks and track.colour != colour:
+            diff.changed_details.append(FieldChange(f"{track.name}: colour", track.colour, colour))
     diff.new_tracks = [name for key, name in plan.tracks.items() if key not in tracks]
     diff.removed_tracks = [t.name for k, t in tracks.items() if k not in plan.tracks]
     for key, (name, bio) in plan.speakers.items():
@@ -63,6 +77,10 @@ def compare(plan: ImportPlan) -> None:
                     changes=[FieldChange("status", "scheduled", "cancelled")],
                 )
             )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 @dataclass(slots=True)

@@ -38,6 +38,8 @@ class Diff:
     new_rooms: list[str] = field(default_factory=list)
     renamed_rooms: list[FieldChange] = field(default_factory=list)
     removed_rooms: list[str] = field(default_factory=list)
+    #: A room's capacity or description, a track's colour: field is "<name>: capacity" etc.
+    changed_details: list[FieldChange] = field(default_factory=list)
     new_tracks: list[str] = field(default_factory=list)
     removed_tracks: list[str] = field(default_factory=list)
     new_speakers: list[str] = field(default_factory=list)
@@ -57,6 +59,7 @@ class Diff:
             or self.cancelled_sessions
             or self.new_rooms
             or self.renamed_rooms
+            or self.changed_details
             or self.new_tracks
             or self.new_speakers
             or self.changed_speakers
@@ -71,6 +74,7 @@ class Diff:
             ("new rooms", len(self.new_rooms)),
             ("renamed rooms", len(self.renamed_rooms)),
             ("rooms no longer in the file (kept)", len(self.removed_rooms)),
+            ("changed room and track details", len(self.changed_details)),
             ("new tracks", len(self.new_tracks)),
             ("tracks no longer in the file (kept)", len(self.removed_tracks)),
             ("new speakers", len(self.new_speakers)),
@@ -97,6 +101,11 @@ class Diff:
             ("New rooms", "+", self.new_rooms),
             ("Renamed rooms", "~", [f"{c.old} → {c.new}" for c in self.renamed_rooms]),
             ("Rooms no longer in the file (kept)", "-", self.removed_rooms),
+            (
+                "Changed room and track details",
+                "~",
+                [f"{c.field}: {short(c.old)} → {short(c.new)}" for c in self.changed_details],
+            ),
             ("New tracks", "+", self.new_tracks),
             ("Tracks no longer in the file (kept)", "-", self.removed_tracks),
             ("New speakers", "+", self.new_speakers),

@@ -28,7 +28,9 @@ from companion.exchange.model import (
     clean,
     event_guid,
     parse_clock,
+    parse_colour,
     parse_date,
+    parse_day_change,
     parse_duration,
     parse_instant,
 )
@@ -157,6 +159,11 @@ def parse(data: bytes) -> ParsedSchedule:
     slot = conference.child("timeslot_duration")
     if slot is not None and slot.text.strip():
         schedule.timeslot = parse_duration(slot.text, f"line {slot.line}")
+    schedule.day_change = parse_day_change(conference.child_text("day_change"))
+    for track in conference.all("track"):
+        name, colour = clean(track.attrs.get("name", "")), parse_colour(track.attrs.get("color"))
+        if name and colour:
+            schedule.track_colours[name] = colour
     base_url = clean(conference.child_text("base_url"))
     for day in root.all("day"):
         _read_day(day, schedule, base_url)

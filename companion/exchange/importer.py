@@ -86,6 +86,10 @@ class ImportPlan:
     talks: list[WantedTalk]
     existing: Existing | None
     diff: Diff
+    #: Room name key → (capacity, description) where the file declares them.
+    room_details: dict[str, tuple[int | None, str]] = field(default_factory=dict)
+    #: Track name key → colour where the file gives one.
+    track_colours: dict[str, str] = field(default_factory=dict)
     #: The conference's revision the diff was computed against (the upload page checks it).
     revision: int | None = None
     _renames: dict[str, str] = field(default_factory=dict)
@@ -103,32 +107,30 @@ def plan_import(
 ) -> ImportPlan:
     """Check the whole schedule and compare it with `conference` (None: a new one is created,
     called `slug` or after the file's acronym). Raises InvalidSchedule; writes nothing."""
+    if not schedule.events:
+        raise InvalidSchedule("$", _no_sessions(schedule))
     diff = Diff()
-    file_zone = _zone(schedule.timezone, "conference.time_zone_name") if schedule.timezone else None
-    if timezone:
-        zone = _zone(timezone, "--timezone")
-    elif conference is not None:
-        zone = conference.zone
-    elif file_zone is not None:
-        zone = file_zone
-    else:
-        zone, guessed = _guess_zone(schedule)
-        diff.notes.append(guessed)
-    naive_zone = file_zone or zone
+    zone, naive_zone = _zones(schedule, conference, timezone, diff)
     slot = schedule.timeslot if schedule.timeslot else DEFAULT_SLOT
-    day_change = conference.day_change_hour if conference else _day_change(schedule, zone)
+    day_change = (
+        conference.day_change_hour
+        if conference
+        else schedule.day_change
+        if schedule.day_change is not None
+        else _day_change(schedule, zone)
+    )
     talks = [_wanted(event, naive_zone, slot) for event in schedule.events]
     _unique_guids(talks, diff)
     values = _conference_values(schedule, conference, slug, zone, day_change, talks, diff)
     rooms = _names(schedule.rooms + [e.room for e in schedule.events], "room")
     tracks = _names([e.track for e in schedule.events], "track")
     speakers: dict[str, tuple[str, str]] = {}
-    for event in schedule.events:
-        for person in event.persons:
-            key = name_key(clean(person.name, limit=_FIELD_LIMITS["speaker"]))
-            if key and (key not in speakers or (person.biography and not speakers[key][1])):
-                name = clean(person.name, limit=_FIELD_LIMITS["speaker"])
-                speakers[key] = (name, to_markdown(person.biography))
+    everyone = [p for e in schedule.events for p in e.persons] + schedule.persons
+    for person in everyone:
+        key = name_key(clean(person.name, limit=_FIELD_LIMITS["speaker"]))
+        if key and (key not in speakers or (person.biography and not speakers[key][1])):
+            name = clean(person.name, limit=_FIELD_LIMITS["speaker"])
+            speakers[key] = (name, to_markdown(person.biography))
     taken = guids_elsewhere([t.guid for t in talks], conference.id if conference else None)
     for talk in talks:
         if guid_key(talk.guid) in taken:
@@ -151,9 +153,59 @@ def plan_import(
         existing=existing,
         diff=diff,
         revision=conference.revision if conference is not None else None,
+        room_details={
+            room_key: (capacity, clean(text, limit=300))
+            for name, (capacity, text) in schedule.room_details.items()
+            if (room_key := _key(name, "room"))
+        },
+        track_colours={
+            track_key: colour
+            for name, colour in schedule.track_colours.items()
+            if (track_key := _key(name, "track"))
+        },
     )
     compare(plan)
     return plan
+
+
+def _no_sessions(schedule: ParsedSchedule) -> str:
+    skipped = ", ".join(f"{count} {state.lower()}" for state, count in schedule.skipped.items())
+    return (
+        "no session can be read from this file"
+        + (f" (its events are all off the programme: {skipped})" if skipped else "")
+        + ". It may be another layout of schedule; nothing would be imported, so it is refused "
+        "rather than emptying the programme."
+    )
+
+
+def _zones(
+    schedule: ParsedSchedule, conference: Conference | None, timezone: str | None, diff: Diff
+) -> tuple[ZoneInfo, ZoneInfo]:
+    """The conference's zone (shown and used for days) and the zone of times without an offset:
+    the file's own, else the one given (--timezone, the page's select), else the conference's.
+    A new conference from a file that names no zone and gives no offsets is refused: when its
+    sessions happen is unknown, and guessing UTC puts them hours off."""
+    file_zone = _zone(schedule.timezone, "conference.time_zone_name") if schedule.timezone else None
+    given = _zone(timezone, "--timezone") if timezone else None
+    naive = any(event.start.tzinfo is None for event in schedule.events)
+    naive_zone = file_zone or given or (conference.zone if conference is not None else None)
+    zone = conference.zone if conference is not None else given or file_zone
+    if zone is None:
+        if naive:
+            raise InvalidSchedule(
+                "conference.time_zone_name",
+                "the file names no time zone and its times have no UTC offset, so when its "
+                "sessions happen is unknown. Give the conference's time zone (--timezone "
+                "Europe/Berlin on the command line, the time zone field on the upload page).",
+            )
+        zone, guessed = _guess_zone(schedule)
+        diff.notes.append(guessed)
+    elif naive and file_zone is None:
+        diff.notes.append(
+            f"The file names no time zone and its times have no UTC offset: they are read as "
+            f"{naive_zone.key if naive_zone else zone.key} time."
+        )
+    return zone, naive_zone or zone
 
 
 def _zone(name: str, where: str) -> ZoneInfo:
@@ -180,8 +232,8 @@ def _guess_zone(schedule: ParsedSchedule) -> tuple[ZoneInfo, str]:
     else:
         name = "UTC"
     return ZoneInfo(name), (
-        f"The file names no time zone; using {name} from its offsets "
-        "(give the conference's real zone with --timezone or the form's time zone field)."
+        f"The file names no time zone; its times carry UTC offsets, so the new conference "
+        f"uses {name} (give its real zone with --timezone or the upload page's time zone)."
     )
 
 
@@ -284,7 +336,13 @@ def _conference_values(
             diff.conference.append(FieldChange("first day", str(conference.start_date), str(start)))
         if end != conference.end_date:
             diff.conference.append(FieldChange("last day", str(conference.end_date), str(end)))
-        return {"start_date": start, "end_date": end}
+        values: dict[str, object] = {"start_date": start, "end_date": end}
+        for name, text in (("venue", schedule.venue), ("address", schedule.address)):
+            text = clean(text, limit=200 if name == "venue" else 300)
+            if text and text != getattr(conference, name):
+                values[name] = text
+                diff.conference.append(FieldChange(name, getattr(conference, name), text))
+        return values
     declared_start = schedule.start_date or (min(event_days) if event_days else None)
     declared_end = schedule.end_date or declared_start
     if declared_start is None or declared_end is None:
@@ -313,4 +371,6 @@ def _conference_values(
         "start_date": start,
         "end_date": end,
         "day_change_hour": day_change,
+        "venue": clean(schedule.venue, limit=200),
+        "address": clean(schedule.address, limit=300),
     }

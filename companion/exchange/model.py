@@ -66,9 +66,21 @@ class ParsedSchedule:
     #: The first programme day's end as the file states it (tells when one day hands over).
     first_day_end: datetime | None = None
     timeslot: timedelta | None = None
+    #: The hour one day hands over to the next, when the file says (frab's <day_change>).
+    day_change: int | None = None
     #: Rooms in the order the file lists them (containers and declarations, then events).
     rooms: list[str] = field(default_factory=list)
     events: list[ParsedEvent] = field(default_factory=list)
+    #: Room name → (capacity, description), where the file declares them.
+    room_details: dict[str, tuple[int | None, str]] = field(default_factory=dict)
+    #: Track name → #rrggbb, where the file gives a colour.
+    track_colours: dict[str, str] = field(default_factory=dict)
+    venue: str = ""
+    address: str = ""
+    #: Everyone the file lists, with or without a session (schedule.persons).
+    persons: list[ParsedPerson] = field(default_factory=list)
+    #: Events left out because of their state (schedule 2: CANCELED, WITHDRAWN…), by state.
+    skipped: dict[str, int] = field(default_factory=dict)
 
 
 #: The longest conference we take (a year and a day); more is a broken file.
@@ -89,6 +101,24 @@ def parse_duration(value: str, where: str) -> timedelta:
     if minutes > 59 or seconds > 59:
         raise InvalidSchedule(where, f"duration “{value}” is not HH:MM or H:MM:SS.")
     return timedelta(hours=hours, minutes=minutes, seconds=seconds)
+
+
+def parse_day_change(value: str) -> int | None:
+    """frab's <day_change> ("04:00", "04:00:00", a date-time) as an hour; None if unreadable."""
+    text = (value or "").strip()
+    match = re.search(r"(?:^|T)(\d{1,2}):(\d{2})", text)
+    if match is None or int(match.group(1)) > 12:
+        return None
+    return int(match.group(1))
+
+
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def parse_colour(value: object) -> str | None:
+    """A #rrggbb colour (lowercase), or None."""
+    text = clean(value)
+    return text.lower() if _COLOUR.match(text) else None
 
 
 def parse_clock(value: str, where: str) -> time:
