@@ -47,6 +47,13 @@ class Diff:
     removed_speakers: list[str] = field(default_factory=list)
     #: Things worth knowing that change nothing (repeated guids made unique, a guessed zone).
     notes: list[str] = field(default_factory=list)
+    #: The conference's dates before and after ("2 March 2020 to 4 March 2020"); None before
+    #: for a new conference.
+    dates: tuple[str | None, str] | None = None
+    #: The dates the import adds to an existing conference, as ranges.
+    added_days: list[str] = field(default_factory=list)
+    #: Why this import needs an explicit confirmation (exchange.safety); empty when it does not.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -94,10 +101,14 @@ class Diff:
     def lines(self, *, limit: int = 50) -> list[str]:
         """The diff as text, at most `limit` entries per group."""
         out = [self.summary()]
+        if self.dates and self.dates[0] and self.dates[0] != self.dates[1]:
+            out.append(f"Dates: {self.dates[0]} → {self.dates[1]}")
+        out += [f"WARNING: {warning}" for warning in self.warnings]
         out += [f"  ! {note}" for note in self.notes]
         for change in self.conference:
             out.append(f"  ~ conference {change.field}: {change.old} → {change.new}")
         sections: list[tuple[str, str, list[str]]] = [
+            ("Days added", "+", self.added_days),
             ("New rooms", "+", self.new_rooms),
             ("Renamed rooms", "~", [f"{c.old} → {c.new}" for c in self.renamed_rooms]),
             ("Rooms no longer in the file (kept)", "-", self.removed_rooms),

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from companion.config import RESERVED_SLUGS
-from companion.exchange import frab_xml, schedule_json
+from companion.exchange import frab_xml, safety, schedule_json
 from companion.exchange.compare import compare
 from companion.exchange.convert import compose_abstract, kind_of, slugify, to_markdown
 from companion.exchange.diff import Diff, FieldChange
@@ -165,6 +165,7 @@ def plan_import(
         },
     )
     compare(plan)
+    safety.review(plan, schedule)
     return plan
 
 
@@ -332,6 +333,10 @@ def _conference_values(
     if conference is not None:
         start = min([conference.start_date, *event_days])
         end = max([conference.end_date, *event_days])
+        if (end - start).days > MAX_DAYS:
+            raise InvalidSchedule(
+                "conference", f"the conference would run from {start} to {end}: is this its file?"
+            )
         if start != conference.start_date:
             diff.conference.append(FieldChange("first day", str(conference.start_date), str(start)))
         if end != conference.end_date:
