@@ -335,7 +335,9 @@ def _conference_values(
         end = max([conference.end_date, *event_days])
         if (end - start).days > MAX_DAYS:
             raise InvalidSchedule(
-                "conference", f"the conference would run from {start} to {end}: is this its file?"
+                "conference",
+                f"its sessions would stretch the conference from {start} to {end}, more than a "
+                "year: this looks like another conference's file.",
             )
         if start != conference.start_date:
             diff.conference.append(FieldChange("first day", str(conference.start_date), str(start)))

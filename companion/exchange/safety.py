@@ -54,7 +54,7 @@ def review(plan: ImportPlan, schedule: ParsedSchedule) -> None:
     widened = (before[0] - start).days + (end - before[1]).days
     if (before[0] - start).days > WIDEN_DAYS or (end - before[1]).days > WIDEN_DAYS:
         diff.warnings.append(
-            f"It would widen the conference's dates from {_span(*before)} to "
+            f"It would widen the conference's dates ({_span(*before)}) to "
             f"{_span(start, end)}: {widened} more days."
         )
 

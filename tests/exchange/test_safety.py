@@ -81,7 +81,7 @@ def test_another_conferences_file_needs_the_box_ticked_on_the_page(
     ]
     assert "looks like another conference" in warnings and "“DebConf 23” (debconf23)" in warnings
     assert f"cancel {scheduled} of the {scheduled} scheduled sessions" in warnings
-    assert "would widen the conference&#39;s dates from 11–13 September 2023" in warnings
+    assert "would widen the conference&#39;s dates (11–13 September 2023) to 9–17" in warnings
     assert (
         "2023-09-09 to 2023-09-10 (2 days)" in html and "2023-09-14 to 2023-09-17 (4 days)" in html
     )
