@@ -149,10 +149,22 @@ def grant_role(email: str, slug: str, organiser: bool, track_slug: str | None) -
     help="Conference slug: updates it when it exists, else creates it under this slug "
     "(default: from the file's acronym).",
 )
-@click.option("--timezone", help="IANA zone for a new conference when the file names none.")
+@click.option(
+    "--timezone",
+    help="IANA zone of the file's times when it names none and gives no UTC offsets "
+    "(default for an existing conference: its zone).",
+)
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option(
+    "--accept-warnings",
+    is_flag=True,
+    help="Import even when the diff warns (another conference's file, many cancellations, "
+    "dates widened by more than a few days).",
+)
 @with_appcontext
-def import_schedule(file: Path, slug: str | None, timezone: str | None, dry_run: bool) -> None:
+def import_schedule(
+    file: Path, slug: str | None, timezone: str | None, dry_run: bool, accept_warnings: bool
+) -> None:
     """Import frab schedule XML or schedule.json: prints the diff, then applies it in one
     transaction (sessions matched by guid; those gone from the file are cancelled)."""
     from companion.exchange.apply import apply_import
@@ -175,6 +187,12 @@ def import_schedule(file: Path, slug: str | None, timezone: str | None, dry_run:
         session.rollback()
         click.echo("Dry run: nothing was written." if dry_run else "Nothing to import.")
         return
+    if plan.diff.warnings and not accept_warnings:
+        session.rollback()
+        raise click.ClickException(
+            f"{file.name}: this import needs a confirmation (see the warnings above). Nothing "
+            "was imported; run again with --accept-warnings to import it anyway."
+        )
     with click.progressbar(length=len(plan.talks), label="Importing", file=None) as bar:
         result = apply_import(plan, actor=f"Import of {file.name}", progress=bar.update)
     session.commit()

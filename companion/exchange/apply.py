@@ -11,7 +11,7 @@ from companion.db import session, utcnow
 from companion.exchange.convert import slugify
 from companion.exchange.diff import Diff, FieldChange
 from companion.exchange.importer import ImportPlan
-from companion.exchange.model import name_key
+from companion.exchange.model import guid_key, name_key
 from companion.exchange.queries import Existing
 from companion.hosting.models import AuditEntry
 from companion.programme.models import (
@@ -64,20 +64,20 @@ def apply_import(
         conference = Conference(**plan.values)
         session.add(conference)
     else:
-        for name in ("start_date", "end_date"):
-            if getattr(conference, name) != plan.values[name]:
-                setattr(conference, name, plan.values[name])
+        for name, value in plan.values.items():
+            if getattr(conference, name) != value:
+                setattr(conference, name, value)
     session.flush()
     existing = plan.existing or Existing([], [], [], [])
     room_ids = _ensure_rooms(plan, conference, existing)
     track_ids = _ensure_tracks(plan, conference, existing)
     speaker_ids = _ensure_speakers(plan, conference, existing)
     session.flush()
-    by_guid = {t.guid: t for t in existing.talks}
-    changed = {c.guid: c for c in plan.diff.changed_sessions}
+    by_guid = {guid_key(t.guid): t for t in existing.talks}
+    changed = {guid_key(c.guid) for c in plan.diff.changed_sessions}
     created: list[Talk] = []
     for wanted in plan.talks:
-        talk = by_guid.get(wanted.guid)
+        talk = by_guid.get(guid_key(wanted.guid))
         values = {
             "title": wanted.title,
             "abstract": wanted.abstract,
@@ -96,7 +96,7 @@ def apply_import(
             ]
             session.add(talk)
             created.append(talk)
-        elif wanted.guid in changed:
+        elif guid_key(wanted.guid) in changed:
             for name, value in values.items():
                 if getattr(talk, name) != value:
                     setattr(talk, name, value)
@@ -106,7 +106,7 @@ def apply_import(
         if progress is not None:
             progress(1)
     for cancelled in plan.diff.cancelled_sessions:
-        by_guid[cancelled.guid].status = TalkStatus.CANCELLED.value
+        by_guid[guid_key(cancelled.guid)].status = TalkStatus.CANCELLED.value
     session.flush()
     session.add_all(_audit_rows(plan, conference, created, by_guid, actor, user_id))
     session.flush()
@@ -152,6 +152,12 @@ def _ensure_rooms(plan: ImportPlan, conference: Conference, existing: Existing) 
             rooms[key] = room
         elif room.name != name:
             room.name = name
+        if key in plan.room_details:
+            capacity, description = plan.room_details[key]
+            if capacity is not None and room.capacity != capacity:
+                room.capacity = capacity
+            if description and room.description != description:
+                room.description = description
     session.flush()
     return {key: room.id for key, room in rooms.items()}
 
@@ -162,8 +168,14 @@ def _ensure_tracks(plan: ImportPlan, conference: Conference, existing: Existing)
     position = max((t.position for t in existing.tracks), default=-1) + 1
     for key, name in plan.tracks.items():
         if key in tracks:
+            given = plan.track_colours.get(key)
+            if given and tracks[key].colour != given:
+                tracks[key].colour = given
             continue
-        colour = PALETTE[int(hashlib.blake2b(key.encode(), digest_size=2).hexdigest(), 16) % 12]
+        colour = (
+            plan.track_colours.get(key)
+            or PALETTE[int(hashlib.blake2b(key.encode(), digest_size=2).hexdigest(), 16) % 12]
+        )
         track = Track(
             conference_id=conference.id,
             slug=_unique_slug(name, taken, "track", 100),
@@ -235,12 +247,12 @@ def _audit_rows(
         )  # where and when, as a host's "create" row says it
         rows.append(added)
     for change in plan.diff.changed_sessions:
-        talk = by_guid[change.guid]
+        talk = by_guid[guid_key(change.guid)]
         for field_change in change.changes:
             action = "update"
             if field_change.field == "status":
                 action = "restore"
             rows.append(row(talk, action, field_change))
     for change in plan.diff.cancelled_sessions:
-        rows.append(row(by_guid[change.guid], "cancel", change.changes[0]))
+        rows.append(row(by_guid[guid_key(change.guid)], "cancel", change.changes[0]))
     return rows

@@ -38,6 +38,8 @@ class Diff:
     new_rooms: list[str] = field(default_factory=list)
     renamed_rooms: list[FieldChange] = field(default_factory=list)
     removed_rooms: list[str] = field(default_factory=list)
+    #: A room's capacity or description, a track's colour: field is "<name>: capacity" etc.
+    changed_details: list[FieldChange] = field(default_factory=list)
     new_tracks: list[str] = field(default_factory=list)
     removed_tracks: list[str] = field(default_factory=list)
     new_speakers: list[str] = field(default_factory=list)
@@ -45,6 +47,13 @@ class Diff:
     removed_speakers: list[str] = field(default_factory=list)
     #: Things worth knowing that change nothing (repeated guids made unique, a guessed zone).
     notes: list[str] = field(default_factory=list)
+    #: The conference's dates before and after ("2 March 2020 to 4 March 2020"); None before
+    #: for a new conference.
+    dates: tuple[str | None, str] | None = None
+    #: The dates the import adds to an existing conference, as ranges.
+    added_days: list[str] = field(default_factory=list)
+    #: Why this import needs an explicit confirmation (exchange.safety); empty when it does not.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -57,6 +66,7 @@ class Diff:
             or self.cancelled_sessions
             or self.new_rooms
             or self.renamed_rooms
+            or self.changed_details
             or self.new_tracks
             or self.new_speakers
             or self.changed_speakers
@@ -71,6 +81,7 @@ class Diff:
             ("new rooms", len(self.new_rooms)),
             ("renamed rooms", len(self.renamed_rooms)),
             ("rooms no longer in the file (kept)", len(self.removed_rooms)),
+            ("changed room and track details", len(self.changed_details)),
             ("new tracks", len(self.new_tracks)),
             ("tracks no longer in the file (kept)", len(self.removed_tracks)),
             ("new speakers", len(self.new_speakers)),
@@ -90,13 +101,22 @@ class Diff:
     def lines(self, *, limit: int = 50) -> list[str]:
         """The diff as text, at most `limit` entries per group."""
         out = [self.summary()]
+        if self.dates and self.dates[0] and self.dates[0] != self.dates[1]:
+            out.append(f"Dates: {self.dates[0]} → {self.dates[1]}")
+        out += [f"WARNING: {warning}" for warning in self.warnings]
         out += [f"  ! {note}" for note in self.notes]
         for change in self.conference:
             out.append(f"  ~ conference {change.field}: {change.old} → {change.new}")
         sections: list[tuple[str, str, list[str]]] = [
+            ("Days added", "+", self.added_days),
             ("New rooms", "+", self.new_rooms),
             ("Renamed rooms", "~", [f"{c.old} → {c.new}" for c in self.renamed_rooms]),
             ("Rooms no longer in the file (kept)", "-", self.removed_rooms),
+            (
+                "Changed room and track details",
+                "~",
+                [f"{c.field}: {short(c.old)} → {short(c.new)}" for c in self.changed_details],
+            ),
             ("New tracks", "+", self.new_tracks),
             ("Tracks no longer in the file (kept)", "-", self.removed_tracks),
             ("New speakers", "+", self.new_speakers),

@@ -20,6 +20,7 @@ from defusedxml import DefusedXmlException
 
 from companion.exchange import layout
 from companion.exchange.model import (
+    MAX_DAYS,
     InvalidSchedule,
     ParsedEvent,
     ParsedPerson,
@@ -27,7 +28,9 @@ from companion.exchange.model import (
     clean,
     event_guid,
     parse_clock,
+    parse_colour,
     parse_date,
+    parse_day_change,
     parse_duration,
     parse_instant,
 )
@@ -150,11 +153,17 @@ def parse(data: bytes) -> ParsedSchedule:
             value = parse_date(node.text, f"line {node.line}")
             setattr(schedule, f"{tag}_date", value)
     days = conference.child("days")
-    if days is not None and days.text.strip().isdigit():
-        schedule.days_count = int(days.text.strip())
+    days_text = days.text.strip() if days is not None else ""
+    if days_text.isdigit() and len(days_text) <= 4 and 0 < int(days_text) <= MAX_DAYS:
+        schedule.days_count = int(days_text)
     slot = conference.child("timeslot_duration")
     if slot is not None and slot.text.strip():
         schedule.timeslot = parse_duration(slot.text, f"line {slot.line}")
+    schedule.day_change = parse_day_change(conference.child_text("day_change"))
+    for track in conference.all("track"):
+        name, colour = clean(track.attrs.get("name", "")), parse_colour(track.attrs.get("color"))
+        if name and colour:
+            schedule.track_colours[name] = colour
     base_url = clean(conference.child_text("base_url"))
     for day in root.all("day"):
         _read_day(day, schedule, base_url)
@@ -266,6 +275,13 @@ def export(
     ]
     for tag, value in layout.conference_fields(conference, base_url=base_url):
         out.append(f"    {_element(tag, value)}")
+    for track in programme.tracks:
+        slug = layout.voc_slug(track.slug)
+        out.append(
+            f"    <track name={quoteattr(track.name)} color={quoteattr(track.colour)}"
+            + (f" slug={quoteattr(slug)}" if slug else "")
+            + "/>"
+        )
     out.append("  </conference>")
     for day in layout.days(programme):
         out.append(

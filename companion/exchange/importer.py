@@ -17,19 +17,22 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from companion.config import RESERVED_SLUGS
-from companion.exchange import frab_xml, schedule_json
+from companion.exchange import frab_xml, safety, schedule_json
+from companion.exchange.compare import compare
 from companion.exchange.convert import compose_abstract, kind_of, slugify, to_markdown
-from companion.exchange.diff import Diff, FieldChange, SessionChange
+from companion.exchange.diff import Diff, FieldChange
 from companion.exchange.model import (
     GUID_NAMESPACE,
+    MAX_DAYS,
     InvalidSchedule,
     ParsedEvent,
     ParsedSchedule,
     clean,
+    guid_key,
     name_key,
 )
 from companion.exchange.queries import Existing, existing_state, guids_elsewhere
-from companion.programme.models import Conference, Talk, TalkStatus
+from companion.programme.models import Conference
 
 #: The largest file we read (36C3's 1,351 events are 2.3 MB of XML).
 MAX_BYTES = 20 * 1024 * 1024
@@ -83,6 +86,10 @@ class ImportPlan:
     talks: list[WantedTalk]
     existing: Existing | None
     diff: Diff
+    #: Room name key → (capacity, description) where the file declares them.
+    room_details: dict[str, tuple[int | None, str]] = field(default_factory=dict)
+    #: Track name key → colour where the file gives one.
+    track_colours: dict[str, str] = field(default_factory=dict)
     #: The conference's revision the diff was computed against (the upload page checks it).
     revision: int | None = None
     _renames: dict[str, str] = field(default_factory=dict)
@@ -100,38 +107,37 @@ def plan_import(
 ) -> ImportPlan:
     """Check the whole schedule and compare it with `conference` (None: a new one is created,
     called `slug` or after the file's acronym). Raises InvalidSchedule; writes nothing."""
+    if not schedule.events:
+        raise InvalidSchedule("$", _no_sessions(schedule))
     diff = Diff()
-    file_zone = _zone(schedule.timezone, "conference.time_zone_name") if schedule.timezone else None
-    if timezone:
-        zone = _zone(timezone, "--timezone")
-    elif conference is not None:
-        zone = conference.zone
-    elif file_zone is not None:
-        zone = file_zone
-    else:
-        zone, guessed = _guess_zone(schedule)
-        diff.notes.append(guessed)
-    naive_zone = file_zone or zone
+    zone, naive_zone = _zones(schedule, conference, timezone, diff)
     slot = schedule.timeslot if schedule.timeslot else DEFAULT_SLOT
-    day_change = conference.day_change_hour if conference else _day_change(schedule, zone)
+    day_change = (
+        conference.day_change_hour
+        if conference
+        else schedule.day_change
+        if schedule.day_change is not None
+        else _day_change(schedule, zone)
+    )
     talks = [_wanted(event, naive_zone, slot) for event in schedule.events]
     _unique_guids(talks, diff)
     values = _conference_values(schedule, conference, slug, zone, day_change, talks, diff)
     rooms = _names(schedule.rooms + [e.room for e in schedule.events], "room")
     tracks = _names([e.track for e in schedule.events], "track")
     speakers: dict[str, tuple[str, str]] = {}
-    for event in schedule.events:
-        for person in event.persons:
-            key = name_key(clean(person.name, limit=_FIELD_LIMITS["speaker"]))
-            if key and (key not in speakers or (person.biography and not speakers[key][1])):
-                name = clean(person.name, limit=_FIELD_LIMITS["speaker"])
-                speakers[key] = (name, to_markdown(person.biography))
+    everyone = [p for e in schedule.events for p in e.persons] + schedule.persons
+    for person in everyone:
+        key = name_key(clean(person.name, limit=_FIELD_LIMITS["speaker"]))
+        if key and (key not in speakers or (person.biography and not speakers[key][1])):
+            name = clean(person.name, limit=_FIELD_LIMITS["speaker"])
+            speakers[key] = (name, to_markdown(person.biography))
     taken = guids_elsewhere([t.guid for t in talks], conference.id if conference else None)
     for talk in talks:
-        if talk.guid in taken:
+        if guid_key(talk.guid) in taken:
             raise InvalidSchedule(
                 talk.where,
-                f"the session guid {talk.guid} belongs to the conference “{taken[talk.guid]}”; "
+                f"the session guid {talk.guid} belongs to the conference "
+                f"“{taken[guid_key(talk.guid)]}”; "
                 f"import this file into that conference instead.",
             )
     existing = existing_state(conference) if conference is not None else None
@@ -147,9 +153,60 @@ def plan_import(
         existing=existing,
         diff=diff,
         revision=conference.revision if conference is not None else None,
+        room_details={
+            room_key: (capacity, clean(text, limit=300))
+            for name, (capacity, text) in schedule.room_details.items()
+            if (room_key := _key(name, "room"))
+        },
+        track_colours={
+            track_key: colour
+            for name, colour in schedule.track_colours.items()
+            if (track_key := _key(name, "track"))
+        },
     )
-    _compare(plan)
+    compare(plan)
+    safety.review(plan, schedule)
     return plan
+
+
+def _no_sessions(schedule: ParsedSchedule) -> str:
+    skipped = ", ".join(f"{count} {state.lower()}" for state, count in schedule.skipped.items())
+    return (
+        "no session can be read from this file"
+        + (f" (its events are all off the programme: {skipped})" if skipped else "")
+        + ". It may be another layout of schedule; nothing would be imported, so it is refused "
+        "rather than emptying the programme."
+    )
+
+
+def _zones(
+    schedule: ParsedSchedule, conference: Conference | None, timezone: str | None, diff: Diff
+) -> tuple[ZoneInfo, ZoneInfo]:
+    """The conference's zone (shown and used for days) and the zone of times without an offset:
+    the file's own, else the one given (--timezone, the page's select), else the conference's.
+    A new conference from a file that names no zone and gives no offsets is refused: when its
+    sessions happen is unknown, and guessing UTC puts them hours off."""
+    file_zone = _zone(schedule.timezone, "conference.time_zone_name") if schedule.timezone else None
+    given = _zone(timezone, "--timezone") if timezone else None
+    naive = any(event.start.tzinfo is None for event in schedule.events)
+    naive_zone = file_zone or given or (conference.zone if conference is not None else None)
+    zone = conference.zone if conference is not None else given or file_zone
+    if zone is None:
+        if naive:
+            raise InvalidSchedule(
+                "conference.time_zone_name",
+                "the file names no time zone and its times have no UTC offset, so when its "
+                "sessions happen is unknown. Give the conference's time zone (--timezone "
+                "Europe/Berlin on the command line, the time zone field on the upload page).",
+            )
+        zone, guessed = _guess_zone(schedule)
+        diff.notes.append(guessed)
+    elif naive and file_zone is None:
+        diff.notes.append(
+            f"The file names no time zone and its times have no UTC offset: they are read as "
+            f"{naive_zone.key if naive_zone else zone.key} time."
+        )
+    return zone, naive_zone or zone
 
 
 def _zone(name: str, where: str) -> ZoneInfo:
@@ -176,8 +233,8 @@ def _guess_zone(schedule: ParsedSchedule) -> tuple[ZoneInfo, str]:
     else:
         name = "UTC"
     return ZoneInfo(name), (
-        f"The file names no time zone; using {name} from its offsets "
-        "(give the conference's real zone with --timezone or the form's time zone field)."
+        f"The file names no time zone; its times carry UTC offsets, so the new conference "
+        f"uses {name} (give its real zone with --timezone or the upload page's time zone)."
     )
 
 
@@ -242,7 +299,7 @@ def _unique_guids(talks: list[WantedTalk], diff: Diff) -> None:
     so re-importing the same file gives the same guids."""
     groups: dict[str, list[WantedTalk]] = {}
     for talk in talks:
-        groups.setdefault(talk.guid, []).append(talk)
+        groups.setdefault(guid_key(talk.guid), []).append(talk)
     for guid, group in groups.items():
         if len(group) < 2:
             continue
@@ -255,9 +312,9 @@ def _unique_guids(talks: list[WantedTalk], diff: Diff) -> None:
         )
     seen: set[str] = set()
     for talk in talks:
-        if talk.guid in seen:
+        if guid_key(talk.guid) in seen:
             raise InvalidSchedule(talk.where, f"the guid {talk.guid} is used twice.")
-        seen.add(talk.guid)
+        seen.add(guid_key(talk.guid))
 
 
 def _conference_values(
@@ -276,11 +333,23 @@ def _conference_values(
     if conference is not None:
         start = min([conference.start_date, *event_days])
         end = max([conference.end_date, *event_days])
+        if (end - start).days > MAX_DAYS:
+            raise InvalidSchedule(
+                "conference",
+                f"its sessions would stretch the conference from {start} to {end}, more than a "
+                "year: this looks like another conference's file.",
+            )
         if start != conference.start_date:
             diff.conference.append(FieldChange("first day", str(conference.start_date), str(start)))
         if end != conference.end_date:
             diff.conference.append(FieldChange("last day", str(conference.end_date), str(end)))
-        return {"start_date": start, "end_date": end}
+        values: dict[str, object] = {"start_date": start, "end_date": end}
+        for name, text in (("venue", schedule.venue), ("address", schedule.address)):
+            text = clean(text, limit=200 if name == "venue" else 300)
+            if text and text != getattr(conference, name):
+                values[name] = text
+                diff.conference.append(FieldChange(name, getattr(conference, name), text))
+        return values
     declared_start = schedule.start_date or (min(event_days) if event_days else None)
     declared_end = schedule.end_date or declared_start
     if declared_start is None or declared_end is None:
@@ -289,7 +358,7 @@ def _conference_values(
         declared_end = min(declared_end, declared_start + timedelta(days=schedule.days_count - 1))
     start = min([declared_start, *event_days])
     end = max([start, declared_end, *event_days])
-    if (end - start).days > 366:
+    if (end - start).days > MAX_DAYS:
         raise InvalidSchedule("conference", f"the conference would run from {start} to {end}.")
     name = clean(schedule.title or schedule.acronym, limit=200)
     final_slug = slug or slugify(schedule.acronym or schedule.title, fallback="")
@@ -309,130 +378,6 @@ def _conference_values(
         "start_date": start,
         "end_date": end,
         "day_change_hour": day_change,
+        "venue": clean(schedule.venue, limit=200),
+        "address": clean(schedule.address, limit=300),
     }
-
-
-def _compare(plan: ImportPlan) -> None:
-    diff = plan.diff
-    existing = plan.existing
-    rooms = {name_key(r.name): r for r in existing.rooms} if existing else {}
-    tracks = {name_key(t.name): t for t in existing.tracks} if existing else {}
-    speakers = {name_key(s.name): s for s in existing.speakers} if existing else {}
-    for key, name in plan.rooms.items():
-        if key not in rooms:
-            diff.new_rooms.append(name)
-        elif rooms[key].name != name:
-            diff.renamed_rooms.append(FieldChange("name", rooms[key].name, name))
-    diff.removed_rooms = [r.name for k, r in rooms.items() if k not in plan.rooms]
-    diff.new_tracks = [name for key, name in plan.tracks.items() if key not in tracks]
-    diff.removed_tracks = [t.name for k, t in tracks.items() if k not in plan.tracks]
-    for key, (name, bio) in plan.speakers.items():
-        if key not in speakers:
-            diff.new_speakers.append(name)
-        elif speakers[key].name != name:
-            diff.changed_speakers.append(FieldChange("name", speakers[key].name, name))
-        elif bio and speakers[key].bio != bio:
-            diff.changed_speakers.append(FieldChange("biography", name, name))
-    diff.removed_speakers = [s.name for k, s in speakers.items() if k not in plan.speakers]
-    by_guid = {t.guid: t for t in existing.talks} if existing else {}
-    names_of = _display_names(plan, existing)
-    for wanted in plan.talks:
-        talk = by_guid.get(wanted.guid)
-        if talk is None:
-            diff.new_sessions.append(
-                SessionChange(wanted.guid, wanted.title, summary=_when(plan, wanted, names_of))
-            )
-            continue
-        changes = _talk_changes(plan, talk, wanted, names_of)
-        if changes:
-            diff.changed_sessions.append(SessionChange(talk.guid, wanted.title, changes=changes))
-    wanted_guids = {t.guid for t in plan.talks}
-    for talk in existing.talks if existing else []:
-        if talk.guid not in wanted_guids and talk.status == TalkStatus.SCHEDULED.value:
-            diff.cancelled_sessions.append(
-                SessionChange(
-                    talk.guid,
-                    talk.title,
-                    summary=f"{_local(plan, talk.start)}",
-                    changes=[FieldChange("status", "scheduled", "cancelled")],
-                )
-            )
-
-
-@dataclass(slots=True)
-class _Names:
-    rooms: dict[int, str]
-    tracks: dict[int, str]
-    speakers: dict[int, str]
-    room_keys: dict[int, str]
-    track_keys: dict[int, str]
-    speaker_keys: dict[int, str]
-
-
-def _display_names(plan: ImportPlan, existing: Existing | None) -> _Names:
-    if existing is None:
-        return _Names({}, {}, {}, {}, {}, {})
-    return _Names(
-        rooms={r.id: r.name for r in existing.rooms},
-        tracks={t.id: t.name for t in existing.tracks},
-        speakers={s.id: s.name for s in existing.speakers},
-        room_keys={r.id: name_key(r.name) for r in existing.rooms},
-        track_keys={t.id: name_key(t.name) for t in existing.tracks},
-        speaker_keys={s.id: name_key(s.name) for s in existing.speakers},
-    )
-
-
-def _local(plan: ImportPlan, instant: datetime) -> str:
-    return f"{instant.astimezone(plan.zone):%Y-%m-%d %H:%M}"
-
-
-def _when(plan: ImportPlan, wanted: WantedTalk, names: _Names) -> str:
-    room = plan.rooms.get(wanted.room or "", "no room")
-    return f"{_local(plan, wanted.start)}–{wanted.end.astimezone(plan.zone):%H:%M}, {room}"
-
-
-def _talk_changes(
-    plan: ImportPlan, talk: Talk, wanted: WantedTalk, names: _Names
-) -> list[FieldChange]:
-    changes: list[FieldChange] = []
-
-    def add(name: str, old: str | None, new: str | None) -> None:
-        changes.append(FieldChange(name, old, new))
-
-    if talk.title != wanted.title:
-        add("title", talk.title, wanted.title)
-    if talk.abstract != wanted.abstract:
-        add("abstract", talk.abstract, wanted.abstract)
-    if talk.kind != wanted.kind:
-        add("kind", talk.kind, wanted.kind)
-    old_track = names.track_keys.get(talk.track_id) if talk.track_id else None
-    if old_track != wanted.track:
-        add(
-            "track",
-            names.tracks.get(talk.track_id) if talk.track_id else None,
-            plan.tracks.get(wanted.track) if wanted.track else None,
-        )
-    old_room = names.room_keys.get(talk.room_id) if talk.room_id else None
-    if old_room != wanted.room:
-        add(
-            "room",
-            names.rooms.get(talk.room_id) if talk.room_id else None,
-            plan.rooms.get(wanted.room) if wanted.room else None,
-        )
-    if talk.start != wanted.start:
-        add("start", _local(plan, talk.start), _local(plan, wanted.start))
-    if talk.end != wanted.end:
-        add("end", _local(plan, talk.end), _local(plan, wanted.end))
-    if talk.status != TalkStatus.SCHEDULED.value:
-        add("status", talk.status, TalkStatus.SCHEDULED.value)
-    old_people = [names.speaker_keys.get(link.speaker_id, "") for link in talk.speaker_links]
-    if old_people != wanted.speakers:
-        add(
-            "speakers",
-            ", ".join(names.speakers.get(link.speaker_id, "?") for link in talk.speaker_links),
-            ", ".join(plan.speakers[key][0] for key in wanted.speakers),
-        )
-    return changes
-
-
-# --- Applying -----------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ XML_EVENT_TAGS = (
 #: c3voc's pattern for time_zone_name; zones it refuses (Etc/GMT-1) are left out of the JSON.
 _ZONE_PATTERN = re.compile(r"^([A-Z][a-z]+/[A-Z][a-z]+)|UTC$")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_VOC_SLUG = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +83,16 @@ def days(programme: Programme) -> list[Day]:
 
 
 def acronym(conference: Conference) -> str:
-    """The slug as c3voc's acronym pattern wants it (no hyphens after the first character)."""
-    return conference.slug[:1] + conference.slug[1:].replace("-", "_")
+    """The slug as c3voc's acronym patterns want it: no hyphens (JSON), at least four characters
+    (XSD and JSON), so `rc3-2021` → `rc3_2021` and `gpn` → `gpn_`. Reading it back, our slugs
+    drop the underscores again."""
+    return conference.slug.replace("-", "_").ljust(4, "_")
+
+
+def voc_slug(slug: str) -> str | None:
+    """A room's or track's slug when both c3voc schemas accept it (a letter first, two characters
+    or more, no trailing hyphen), else None: the field is optional there."""
+    return slug if _VOC_SLUG.match(slug) else None
 
 
 def time_zone_name(conference: Conference) -> str | None:
@@ -108,6 +117,15 @@ def conference_fields(conference: Conference, *, base_url: str) -> list[tuple[st
     return fields
 
 
+def venue(conference: Conference) -> dict[str, str]:
+    """The venue as schedule.json's `conference.meta.venue` carries it (empty when unknown)."""
+    return {
+        key: value
+        for key, value in (("name", conference.venue), ("address", conference.address))
+        if value
+    }
+
+
 def hh_mm(duration: timedelta) -> str:
     """A duration as frab writes it: hours (may pass 24) and minutes."""
     minutes = int(duration.total_seconds()) // 60
@@ -115,9 +133,15 @@ def hh_mm(duration: timedelta) -> str:
 
 
 def event_slug(conference: Conference, talk: Talk) -> str:
-    """frab's event slug, "<conf>-<id>-<title>", in c3voc's slug alphabet."""
+    """frab's event slug, "<conf>-<id>-<title>", as c3voc's XSD wants it: the first part four or
+    more characters without hyphens (the acronym when the slug's first part is shorter), the
+    rest four or more."""
     words = _NOT_SLUG.sub("-", talk.title.lower()).strip("-")[:60].strip("-")
-    return "-".join(part for part in (conference.slug, str(talk.id), words) if part)
+    if len(words) < 2:
+        words = "-".join(part for part in (words, "session") if part)
+    first = conference.slug.split("-", 1)[0]
+    prefix = conference.slug if len(first) >= 4 else acronym(conference)
+    return f"{prefix}-{talk.id}-{words}"
 
 
 def person_guid(conference: Conference, speaker: Speaker) -> str:

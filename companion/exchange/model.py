@@ -66,10 +66,25 @@ class ParsedSchedule:
     #: The first programme day's end as the file states it (tells when one day hands over).
     first_day_end: datetime | None = None
     timeslot: timedelta | None = None
+    #: The hour one day hands over to the next, when the file says (frab's <day_change>).
+    day_change: int | None = None
     #: Rooms in the order the file lists them (containers and declarations, then events).
     rooms: list[str] = field(default_factory=list)
     events: list[ParsedEvent] = field(default_factory=list)
+    #: Room name → (capacity, description), where the file declares them.
+    room_details: dict[str, tuple[int | None, str]] = field(default_factory=dict)
+    #: Track name → #rrggbb, where the file gives a colour.
+    track_colours: dict[str, str] = field(default_factory=dict)
+    venue: str = ""
+    address: str = ""
+    #: Everyone the file lists, with or without a session (schedule.persons).
+    persons: list[ParsedPerson] = field(default_factory=list)
+    #: Events left out because of their state (schedule 2: CANCELED, WITHDRAWN…), by state.
+    skipped: dict[str, int] = field(default_factory=dict)
 
+
+#: The longest conference we take (a year and a day); more is a broken file.
+MAX_DAYS = 366
 
 _DURATION = re.compile(r"^\s*(\d{1,4}):(\d{1,2})(?::(\d{1,2}))?\s*$")
 _CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$")
@@ -86,6 +101,24 @@ def parse_duration(value: str, where: str) -> timedelta:
     if minutes > 59 or seconds > 59:
         raise InvalidSchedule(where, f"duration “{value}” is not HH:MM or H:MM:SS.")
     return timedelta(hours=hours, minutes=minutes, seconds=seconds)
+
+
+def parse_day_change(value: str) -> int | None:
+    """frab's <day_change> ("04:00", "04:00:00", a date-time) as an hour; None if unreadable."""
+    text = (value or "").strip()
+    match = re.search(r"(?:^|T)(\d{1,2}):(\d{2})", text)
+    if match is None or int(match.group(1)) > 12:
+        return None
+    return int(match.group(1))
+
+
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def parse_colour(value: object) -> str | None:
+    """A #rrggbb colour (lowercase), or None."""
+    text = clean(value)
+    return text.lower() if _COLOUR.match(text) else None
 
 
 def parse_clock(value: str, where: str) -> time:
@@ -135,16 +168,38 @@ def name_key(name: str) -> str:
 GUID_NAMESPACE = uuid.UUID("8f6f2e42-5a4b-4bfb-9d0c-2f1f3f1c9a51")
 
 
+#: A UUID as files write it: with or without hyphens, either case (32C3 has none).
+_UUID_TEXT = re.compile(
+    r"^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+)
+
+
 def event_guid(guid: object, ident: object, base_url: str, where: str) -> str:
-    """The event's guid, normalised (lowercase UUID); one derived from the frab id when there is
-    no guid, or from the text when it is not a UUID — deterministically, so re-imports match."""
+    """The event's guid as the file gives it when it is a UUID (with or without hyphens: schedule
+    apps match events by this exact string); one derived from the frab id when there is no guid,
+    or from the text when it is not a UUID — deterministically, so re-imports match."""
     text = clean(guid)
     if text:
-        try:
-            return str(uuid.UUID(text))
-        except ValueError:
-            return str(uuid.uuid5(GUID_NAMESPACE, f"guid:{text}"))
+        if _UUID_TEXT.match(text):
+            return text
+        return str(uuid.uuid5(GUID_NAMESPACE, f"guid:{text}"))
     ident_text = clean(ident)
     if ident_text:
         return str(uuid.uuid5(GUID_NAMESPACE, f"id:{base_url}:{ident_text}"))
     raise InvalidSchedule(where, "the event has neither a guid nor an id.")
+
+
+def guid_key(guid: str) -> str:
+    """How guids are matched: the same UUID written with or without hyphens, in either case, is
+    one session (a conference imported before guids were kept as given holds hyphenated ones)."""
+    if _UUID_TEXT.match(guid):
+        return str(uuid.UUID(guid))
+    return guid
+
+
+def guid_spellings(guid: str) -> list[str]:
+    """Every way `guid` may be stored (as given, hyphenated and not, lowercase)."""
+    if not _UUID_TEXT.match(guid):
+        return [guid]
+    canonical = str(uuid.UUID(guid))
+    return list(dict.fromkeys([guid, canonical, canonical.replace("-", "")]))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from companion.db import session
+from companion.exchange.model import guid_key, guid_spellings
 from companion.programme.models import Conference, Room, Speaker, Talk, Track
 
 #: Guids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits.
@@ -57,11 +58,12 @@ def existing_state(conference: Conference) -> Existing:
 
 
 def guids_elsewhere(guids: list[str], conference_id: int | None) -> dict[str, str]:
-    """Which of `guids` belong to another conference than `conference_id`, with its slug (talk
-    guids are unique across the whole site)."""
+    """Which of `guids` (by `guid_key`, however they are spelled) belong to another conference
+    than `conference_id`, with its slug (talk guids are unique across the whole site)."""
     taken: dict[str, str] = {}
-    for offset in range(0, len(guids), _CHUNK):
-        chunk = guids[offset : offset + _CHUNK]
+    spellings = [spelling for guid in guids for spelling in guid_spellings(guid)]
+    for offset in range(0, len(spellings), _CHUNK):
+        chunk = spellings[offset : offset + _CHUNK]
         query = (
             select(Talk.guid, Conference.slug)
             .join(Conference, Conference.id == Talk.conference_id)
@@ -69,7 +71,7 @@ def guids_elsewhere(guids: list[str], conference_id: int | None) -> dict[str, st
         )
         if conference_id is not None:
             query = query.where(Talk.conference_id != conference_id)
-        taken.update({guid: slug for guid, slug in session.execute(query)})
+        taken.update({guid_key(guid): slug for guid, slug in session.execute(query)})
     return taken
 
 

@@ -9,8 +9,10 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from companion.exchange import layout
+from companion.exchange import layout, schedule2
+from companion.exchange.jsontext import list_at, object_at, text_at
 from companion.exchange.model import (
+    MAX_DAYS,
     InvalidSchedule,
     ParsedEvent,
     ParsedPerson,
@@ -19,6 +21,7 @@ from companion.exchange.model import (
     event_guid,
     parse_clock,
     parse_date,
+    parse_day_change,
     parse_duration,
     parse_instant,
 )
@@ -46,63 +49,66 @@ def parse(data: bytes) -> ParsedSchedule:
         ) from None
     except RecursionError:
         raise InvalidSchedule("$", "the JSON is nested too deeply.") from None
-    schedule = _object(_object(document, "$").get("schedule"), "schedule")
-    conference = _object(schedule.get("conference"), "schedule.conference")
+    except ValueError:  # an integer of thousands of digits (Python's conversion limit)
+        raise InvalidSchedule("$", "the JSON holds a number too long to be read.") from None
+    schedule = object_at(object_at(document, "$").get("schedule"), "schedule")
+    conference = object_at(schedule.get("conference"), "schedule.conference")
     where = "schedule.conference"
     result = ParsedSchedule(
         format=FORMAT,
-        acronym=_text(conference, "acronym", where),
-        title=_text(conference, "title", where),
-        timezone=_text(conference, "time_zone_name", where) or None,
+        acronym=text_at(conference, "acronym", where),
+        title=text_at(conference, "title", where),
+        timezone=text_at(conference, "time_zone_name", where) or None,
     )
     if not (result.title or result.acronym):
         raise InvalidSchedule(where, "the conference has neither a title nor an acronym.")
     for key in ("start", "end"):
-        value = _text(conference, key, where)
+        value = text_at(conference, key, where)
         if value:
             setattr(result, f"{key}_date", parse_date(value, f"{where}.{key}"))
     count = conference.get("daysCount")
-    if isinstance(count, int) and not isinstance(count, bool):
+    if isinstance(count, int) and not isinstance(count, bool) and 0 < count <= MAX_DAYS:
         result.days_count = count
-    slot = _text(conference, "timeslot_duration", where)
+    slot = text_at(conference, "timeslot_duration", where)
     if slot:
         result.timeslot = parse_duration(slot, f"{where}.timeslot_duration")
-    for index, room in enumerate(_list(conference.get("rooms"), f"{where}.rooms")):
-        name = _text(_object(room, f"{where}.rooms[{index}]"), "name", f"{where}.rooms[{index}]")
-        if name and name not in result.rooms:
-            result.rooms.append(name)
+    result.day_change = parse_day_change(text_at(conference, "day_change", where))
+    schedule2.read_declarations(schedule, conference, result)
     base_url = clean(schedule.get("base_url")) if isinstance(schedule.get("base_url"), str) else ""
-    days = _list(conference.get("days"), f"{where}.days", required=True)
+    flat = isinstance(schedule.get("events"), list)  # schedule 2 ("hub"): one list of events
+    days = list_at(conference.get("days"), f"{where}.days", required=not flat)
     for index, day in enumerate(days):
         _read_day(
-            _object(day, f"{where}.days[{index}]"), f"{where}.days[{index}]", result, base_url
+            object_at(day, f"{where}.days[{index}]"), f"{where}.days[{index}]", result, base_url
         )
+    if flat:
+        schedule2.read_events(schedule, conference, result, base_url)
     return result
 
 
 def _read_day(day: dict[str, Any], where: str, result: ParsedSchedule, base_url: str) -> None:
-    day_date = parse_date(_text(day, "date", where), f"{where}.date") if day.get("date") else None
+    day_date = parse_date(text_at(day, "date", where), f"{where}.date") if day.get("date") else None
     opens: time | None = None
-    start_text = _text(day, "day_start", where)
+    start_text = text_at(day, "day_start", where)
     if start_text:
         day_start = parse_instant(start_text, f"{where}.day_start")
         opens = day_start.time() if isinstance(day_start, datetime) else None
-    end_text = _text(day, "day_end", where)
+    end_text = text_at(day, "day_end", where) or text_at(day, "end", where)
     if end_text and result.first_day_end is None:
         day_end = parse_instant(end_text, f"{where}.day_end")
         if isinstance(day_end, datetime):
             result.first_day_end = day_end
-    rooms = _object(day.get("rooms", {}), f"{where}.rooms")
+    rooms = object_at(day.get("rooms", {}), f"{where}.rooms")
     for room_name, events in rooms.items():
         room_where = f"{where}.rooms[{json.dumps(room_name, ensure_ascii=False)}]"
         container = clean(room_name)
         if container and container not in result.rooms:
             result.rooms.append(container)
-        for index, event in enumerate(_list(events, room_where)):
+        for index, event in enumerate(list_at(events, room_where)):
             event_where = f"{room_where}[{index}]"
             result.events.append(
                 _read_event(
-                    _object(event, event_where), event_where, container, day_date, opens, base_url
+                    object_at(event, event_where), event_where, container, day_date, opens, base_url
                 )
             )
 
@@ -115,15 +121,15 @@ def _read_event(
     opens: time | None,
     base_url: str,
 ) -> ParsedEvent:
-    title = _text(event, "title", where)
+    title = text_at(event, "title", where)
     if not title:
         raise InvalidSchedule(f"{where}.title", "the event has no title.")
     guid = event_guid(
-        _text(event, "guid", where), _text(event, "id", where), base_url, f"{where}.guid"
+        text_at(event, "guid", where), text_at(event, "id", where), base_url, f"{where}.guid"
     )
     start = _event_start(event, where, day_date, opens)
-    duration_text = _text(event, "duration", where)
-    end_text = _text(event, "end", where)
+    duration_text = text_at(event, "duration", where)
+    end_text = text_at(event, "end", where)
     if duration_text:
         duration = parse_duration(duration_text, f"{where}.duration")
     elif end_text:
@@ -134,15 +140,15 @@ def _read_event(
     else:
         raise InvalidSchedule(f"{where}.duration", "the event has no duration (nor an end).")
     persons = []
-    for index, person in enumerate(_list(event.get("persons"), f"{where}.persons")):
+    for index, person in enumerate(list_at(event.get("persons"), f"{where}.persons")):
         person_where = f"{where}.persons[{index}]"
         if isinstance(person, str):  # some exporters list bare names
             person = {"name": person}
-        person = _object(person, person_where)
-        name = _text(person, "public_name", person_where) or _text(person, "name", person_where)
+        person = object_at(person, person_where)
+        name = text_at(person, "public_name", person_where) or text_at(person, "name", person_where)
         if name:
-            ref = _text(person, "id", person_where) or _text(person, "code", person_where)
-            bio = _text(person, "biography", person_where)
+            ref = text_at(person, "id", person_where) or text_at(person, "code", person_where)
+            bio = text_at(person, "biography", person_where)
             persons.append(ParsedPerson(name=name, ref=ref, biography=bio))
     return ParsedEvent(
         where=where,
@@ -150,13 +156,13 @@ def _read_event(
         title=title,
         start=start,
         duration=duration,
-        room=container or _text(event, "room", where),
-        track=_text(event, "track", where),
-        type=_text(event, "type", where),
-        subtitle=_text(event, "subtitle", where),
-        abstract=_text(event, "abstract", where),
-        description=_text(event, "description", where),
-        language=_text(event, "language", where),
+        room=container or text_at(event, "room", where),
+        track=text_at(event, "track", where),
+        type=text_at(event, "type", where),
+        subtitle=text_at(event, "subtitle", where),
+        abstract=text_at(event, "abstract", where),
+        description=text_at(event, "description", where),
+        language=text_at(event, "language", where),
         persons=persons,
     )
 
@@ -164,13 +170,13 @@ def _read_event(
 def _event_start(
     event: dict[str, Any], where: str, day_date: date | None, opens: time | None
 ) -> datetime:
-    stamp_text = _text(event, "date", where)
+    stamp_text = text_at(event, "date", where)
     if stamp_text:
         stamp = parse_instant(stamp_text, f"{where}.date")
         if isinstance(stamp, datetime):
             return stamp
         day_date = stamp
-    clock_text = _text(event, "start", where)
+    clock_text = text_at(event, "start", where)
     if not clock_text:
         raise InvalidSchedule(f"{where}.start", "the event has no start (nor a date with a time).")
     clock = parse_clock(clock_text, f"{where}.start")
@@ -178,35 +184,6 @@ def _event_start(
         raise InvalidSchedule(f"{where}.date", "neither the event nor its day has a date.")
     local = datetime.combine(day_date, clock)
     return local + timedelta(days=1) if opens is not None and clock < opens else local
-
-
-def _object(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise InvalidSchedule(where, f"expected an object, found {_kind(value)}.")
-    return value
-
-
-def _list(value: Any, where: str, *, required: bool = False) -> list[Any]:
-    if value is None and not required:
-        return []
-    if not isinstance(value, list):
-        raise InvalidSchedule(where, f"expected a list, found {_kind(value)}.")
-    return value
-
-
-def _text(obj: dict[str, Any], key: str, where: str) -> str:
-    value = obj.get(key)
-    if value is None or isinstance(value, bool):
-        return ""
-    if isinstance(value, str | int | float):
-        return clean(value)
-    raise InvalidSchedule(f"{where}.{key}", f"expected text, found {_kind(value)}.")
-
-
-def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "text", bool: "true/false"}.get(
-        type(value), "nothing" if value is None else "a number"
-    )
 
 
 # --- Writing ------------------------------------------------------------------------------------
@@ -227,19 +204,26 @@ def document(
         else:
             head[key] = value
     head["tracks"] = [
-        {"name": track.name, "slug": track.slug, "color": track.colour}
+        _without_none(
+            {"name": track.name, "slug": layout.voc_slug(track.slug), "color": track.colour}
+        )
         for track in programme.tracks
     ]
     head["rooms"] = [
-        {
-            "name": room.name,
-            "slug": room.slug,
-            "guid": layout.room_guid(conference, room.slug),
-            "capacity": room.capacity,
-            "description": room.description,
-        }
+        _without_none(
+            {
+                "name": room.name,
+                "slug": layout.voc_slug(room.slug),
+                "guid": layout.room_guid(conference, room.slug),
+                "capacity": room.capacity,
+                "description": room.description,
+            }
+        )
         for room in programme.rooms
     ]
+    venue = layout.venue(conference)
+    if venue:
+        head["meta"] = {"venue": venue}
     head["days"] = [
         {
             "index": day.index,
@@ -260,6 +244,15 @@ def document(
             "version": str(conference.revision),
             "base_url": base_url,
             "conference": head,
+            # schedule 2's list of people: speakers without a session (yet) are in it too.
+            "persons": [
+                {
+                    "guid": layout.person_guid(conference, speaker),
+                    "name": speaker.name,
+                    "biography": speaker.bio,
+                }
+                for speaker in programme.speakers
+            ],
         },
     }
 
@@ -298,6 +291,10 @@ def _event(conference: Any, talk: Talk, url_of: Callable[[Talk], str]) -> dict[s
         "links": [{"title": "Session page", "url": fields["url"]}],
         "attachments": [],
     }
+
+
+def _without_none(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value is not None}
 
 
 def export(

@@ -15,8 +15,10 @@ import binascii
 import hashlib
 import zlib
 from collections.abc import Callable
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
+from zoneinfo import available_timezones
 
 from flask import (
     Blueprint,
@@ -178,9 +180,16 @@ def _upload_page(conference: Conference, error: str = "", status: int = 200) -> 
         "exchange/import.html",
         conf=conference,
         error=error,
-        timezone=request.form.get("timezone", ""),
+        timezone=request.form.get("timezone", "") or conference.timezone,
+        zones=_zones(),
         limit_mb=MAX_BYTES // 1024 // 1024,
     ), status
+
+
+@cache
+def _zones() -> list[str]:
+    """Every IANA zone name the system knows, for the upload page's select."""
+    return sorted(available_timezones())
 
 
 @bp.route("/<conf>/admin/import/", methods=["GET", "POST"])
@@ -236,6 +245,17 @@ def confirm_import(conf: str) -> Page:
             message="The programme changed after you looked at this import. Here is what it "
             "would change now; confirm again to import.",
             status=409,
+        )
+    if plan.diff.warnings and request.form.get("accept_warnings") != "yes":
+        return _preview(
+            conference,
+            plan,
+            data,
+            filename=filename,
+            timezone=timezone,
+            message="Nothing was imported: this import needs your confirmation. Read the "
+            "warnings, tick the box and import again.",
+            status=422,
         )
     me = current_user
     result = apply_import(

@@ -14,9 +14,10 @@ from companion.exchange.importer import plan_import, read_schedule
 from companion.exchange.queries import get_conference_by_slug
 
 SCHEDULES = Path(__file__).parent.parent / "data" / "schedules"
-SCHEMA = (
-    Path(__file__).parent.parent / "data" / "schemas" / "voc-schedule__validator_json_schema.json"
-)
+SCHEMAS = Path(__file__).parent.parent / "data" / "schemas"
+SCHEMA = SCHEMAS / "voc-schedule__validator_json_schema.json"
+XSD = SCHEMAS / "voc-schedule__validator_xsd_schedule.xml.xsd"
+HUB = SCHEMAS / "voc-schedule__validator_json_examples_hub-schedule2.json"
 CCC_XML = SCHEDULES / "giggity__36c3_merged.xml"
 CCC_JSON = SCHEDULES / "pyfahrplan__36.json"
 DEBCONF = SCHEDULES / "giggity__debconf23.xml"

@@ -61,7 +61,11 @@ def test_upload_shows_the_diff_and_confirm_applies_it(
     assert _talks(dbs) == 0  # nothing written by the preview
     done = client.post(
         "/testconf/admin/import/confirm",
-        data={"token": _hidden(html, "token"), "payload": _hidden(html, "payload")},
+        data={
+            "token": _hidden(html, "token"),
+            "payload": _hidden(html, "payload"),
+            "accept_warnings": "yes",  # the file's dates are months after the conference's
+        },
         headers=SAME_ORIGIN,
     )
     assert done.status_code == 302
@@ -90,7 +94,7 @@ def test_a_large_file_survives_the_round_trip_through_the_form(
     assert len(payload) > 500_000  # beyond Flask's default form field limit
     done = client.post(
         "/36c3/admin/import/confirm",
-        data={"token": _hidden(html, "token"), "payload": payload},
+        data={"token": _hidden(html, "token"), "payload": payload, "accept_warnings": "yes"},
         headers=SAME_ORIGIN,
     )
     assert done.status_code == 302
