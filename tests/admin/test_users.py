@@ -75,11 +75,11 @@ def test_an_organiser_cannot_take_over_a_host_of_another_conference(
     )
     assert added.status_code == 302  # they get the role here, and nothing else
     assert mailbox.messages == []  # an account with a password is not invited
+    reset = organiser.post("/testconf/admin/users/", data={"user_id": str(victim.id)}, headers=H)
+    assert reset.status_code == 405  # there is no such thing any more
     found = organiser.get("/testconf/admin/users/?q=victim")
     assert "victim@example.org" in found.text
     assert 'method="post"' not in found.text and "Reset password" not in found.text
-    reset = organiser.post("/testconf/admin/users/", data={"user_id": str(victim.id)}, headers=H)
-    assert reset.status_code == 405  # there is no such thing any more
 
     # "Forgot password?" for the victim's email mails the victim, and shows the organiser nothing.
     asked = organiser.post("/password-reset/", data={"email": "victim@example.org"}, headers=H)
