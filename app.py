@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from companion import cli, db, errors, logs, security, templating, web
+from companion import cli, db, errors, logs, mail, security, templating, web
 from companion.accounts import login
 from companion.accounts.views import bp as accounts_bp
 from companion.admin.views import bp as admin_bp
@@ -55,6 +55,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     security.init_app(app)
     login.init_app(app)
+    mail.init_app(app)
     app.register_blueprint(programme_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(accounts_bp)

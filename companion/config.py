@@ -24,6 +24,7 @@ RESERVED_SLUGS = frozenset(
         "login",
         "logout",
         "register",
+        "password-reset",
         "settings",
         "admin",
         "healthz",
@@ -89,6 +90,24 @@ class Config:
     SESSION_COOKIE_SAMESITE: str = "Lax"
     SESSION_COOKIE_HTTPONLY: bool = True
     JSON_SORT_KEYS: bool = False
+    #: SMTP host for password resets and invitations. Unset outside production: each mail is
+    #: written to MAIL_FOLDER instead (and the log says where); unset in production: no start.
+    MAIL_SERVER: str | None = None
+    #: SMTP port: 587 for STARTTLS (submission), 465 for TLS from the first byte.
+    MAIL_PORT: int = 587
+    #: Speak TLS from the first byte (SMTPS, usually port 465).
+    MAIL_USE_TLS: bool = False
+    #: Upgrade the connection with STARTTLS before logging in or sending (port 587).
+    MAIL_USE_STARTTLS: bool = True
+    #: SMTP login, when the server asks for one.
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    #: The From of every mail.
+    MAIL_SENDER: str = "Conference Companion <no-reply@conference-companion.invalid>"
+    #: Where mails go when there is no MAIL_SERVER. Default: instance/mail/.
+    MAIL_FOLDER: str = ""
+    #: Seconds to wait for the SMTP server before telling the person their mail was not sent.
+    MAIL_TIMEOUT: int = 10
 
     @classmethod
     def from_env(cls, instance_path: str, environ: dict[str, str] | None = None) -> dict[str, Any]:
@@ -151,7 +170,50 @@ class Config:
             "SESSION_COOKIE_HTTPONLY": cls.SESSION_COOKIE_HTTPONLY,
             "SESSION_COOKIE_SECURE": production,
             "JSON_SORT_KEYS": cls.JSON_SORT_KEYS,
+            **cls._mail_settings(env, instance_path, production=production),
         }
+
+    @classmethod
+    def _mail_settings(
+        cls, env: dict[str, str], instance_path: str, *, production: bool
+    ) -> dict[str, Any]:
+        """The MAIL_* settings; production needs a real server (resets and invitations must
+        reach people) and never sends an SMTP password in clear."""
+        server = env.get("MAIL_SERVER") or cls.MAIL_SERVER
+        use_tls = _flag(env.get("MAIL_USE_TLS"), cls.MAIL_USE_TLS)
+        use_starttls = _flag(env.get("MAIL_USE_STARTTLS"), cls.MAIL_USE_STARTTLS) and not use_tls
+        password = env.get("MAIL_PASSWORD") or cls.MAIL_PASSWORD
+        sender = env.get("MAIL_SENDER") or cls.MAIL_SENDER
+        if production:
+            if not server:
+                raise ConfigError(
+                    "MAIL_SERVER must be set when COMPANION_ENV=production "
+                    "(password resets and invitations go by email)."
+                )
+            if sender == cls.MAIL_SENDER:
+                raise ConfigError("MAIL_SENDER must be set when COMPANION_ENV=production.")
+            if password and not (use_tls or use_starttls):
+                raise ConfigError(
+                    "MAIL_PASSWORD would travel in clear: set MAIL_USE_TLS or MAIL_USE_STARTTLS."
+                )
+        return {
+            "MAIL_SERVER": server,
+            "MAIL_PORT": int(env.get("MAIL_PORT", cls.MAIL_PORT)),
+            "MAIL_USE_TLS": use_tls,
+            "MAIL_USE_STARTTLS": use_starttls,
+            "MAIL_USERNAME": env.get("MAIL_USERNAME") or cls.MAIL_USERNAME,
+            "MAIL_PASSWORD": password,
+            "MAIL_SENDER": sender,
+            "MAIL_FOLDER": env.get("MAIL_FOLDER") or str(Path(instance_path) / "mail"),
+            "MAIL_TIMEOUT": int(env.get("MAIL_TIMEOUT", cls.MAIL_TIMEOUT)),
+        }
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    """An on/off setting: 1, true, yes or on mean on; unset means `default`."""
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
 
 
 def _public_url(env: dict[str, str], *, production: bool) -> str:

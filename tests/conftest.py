@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import socket
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
@@ -90,10 +94,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    """A fresh app on the shared database; every table is emptied afterwards."""
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """A fresh app on the shared database; every table is emptied afterwards. Mails go to a
+    folder of the test's own (the `mailbox` fixture puts a real SMTP server in between)."""
     application = create_app(
-        {"DATABASE_URL": database_url, "TESTING": True, "PUBLIC_URL": "http://localhost"}
+        {
+            "DATABASE_URL": database_url,
+            "TESTING": True,
+            "PUBLIC_URL": "http://localhost",
+            "MAIL_FOLDER": str(tmp_path / "mail"),
+        }
     )
     yield application
     engine = get_database_of(application).engine
@@ -320,3 +330,55 @@ def sign_in(
     """Sign `client` in through the form (`fields` adds to it, e.g. `next`)."""
     data = {"email": email, "password": password, "remember": "1", **fields}
     return client.post("/login", data=data, headers=SAME_ORIGIN)
+
+
+# --- Mail ---------------------------------------------------------------------------------------
+
+
+class Mailbox:
+    """What a real SMTP server on loopback received; `refuse` makes it answer 451 to every mail."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.refuse = False
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        """aiosmtpd's hook: keep the message (or refuse it)."""
+        if self.refuse:
+            return "451 4.3.0 Try again later"
+        message = BytesParser(policy=policy.default).parsebytes(envelope.content)
+        assert isinstance(message, EmailMessage)
+        self.messages.append(message)
+        return "250 OK"
+
+    def body(self, index: int = -1) -> str:
+        """The plain-text body of a received message (the last by default)."""
+        part = self.messages[index].get_body(("plain",))
+        assert part is not None
+        return str(part.get_content())
+
+    def link(self, index: int = -1) -> str:
+        """The one http(s) link in a received message, as a path (the test client's URL)."""
+        links = re.findall(r"https?://\S+", self.body(index))
+        assert len(links) == 1, links
+        return "/" + links[0].split("/", 3)[3]
+
+
+@pytest.fixture
+def mailbox(app: Flask) -> Iterator[Mailbox]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 at a free port, and `app` set to send to it."""
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USE_STARTTLS=False
+    )
+    try:
+        yield box
+    finally:
+        controller.stop()

@@ -48,3 +48,46 @@ def test_production_refuses_to_start_without_a_vapid_key(tmp_path: Path) -> None
             str(tmp_path),
             {"COMPANION_ENV": "production", "SECRET_KEY": "s", "DATABASE_URL": "postgresql://h/db"},
         )
+
+
+PRODUCTION = {
+    "COMPANION_ENV": "production",
+    "SECRET_KEY": "s",
+    "DATABASE_URL": "postgresql://h/db",
+    "VAPID_PRIVATE_KEY": "k",
+}
+
+
+def test_mail_defaults_to_a_folder_in_the_instance_outside_production(tmp_path: Path) -> None:
+    config = Config.from_env(str(tmp_path), {"SECRET_KEY": "x"})
+    assert (config["MAIL_SERVER"], config["MAIL_FOLDER"]) == (None, str(tmp_path / "mail"))
+    assert (config["MAIL_PORT"], config["MAIL_USE_STARTTLS"], config["MAIL_USE_TLS"]) == (
+        587,
+        True,
+        False,
+    )
+
+
+def test_production_refuses_to_start_without_a_mail_server(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="MAIL_SERVER must be set"):
+        Config.from_env(str(tmp_path), PRODUCTION)
+    with pytest.raises(ConfigError, match="MAIL_SENDER must be set"):
+        Config.from_env(str(tmp_path), {**PRODUCTION, "MAIL_SERVER": "smtp.example.org"})
+
+
+def test_production_never_sends_the_smtp_password_in_clear(tmp_path: Path) -> None:
+    mail = {
+        **PRODUCTION,
+        "MAIL_SERVER": "smtp.example.org",
+        "MAIL_SENDER": "Conf <conf@example.org>",
+        "MAIL_USERNAME": "conf",
+        "MAIL_PASSWORD": "p",
+    }
+    with pytest.raises(ConfigError, match="MAIL_PASSWORD would travel in clear"):
+        Config.from_env(str(tmp_path), {**mail, "MAIL_USE_STARTTLS": "no"})
+    config = Config.from_env(str(tmp_path), {**mail, "MAIL_USE_TLS": "1", "MAIL_PORT": "465"})
+    assert (config["MAIL_USE_TLS"], config["MAIL_USE_STARTTLS"], config["MAIL_PORT"]) == (
+        True,
+        False,
+        465,
+    )

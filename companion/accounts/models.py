@@ -91,6 +91,11 @@ class User(Base):
         return self.session_token
 
     @property
+    def has_password(self) -> bool:
+        """False for guests and for invited people who have not chosen a password yet."""
+        return self.password_hash is not None and self.password_hash != UNUSABLE_PASSWORD
+
+    @property
     def display_name(self) -> str:
         """The name to greet the person with."""
         return self.name or (self.email or "Guest")
@@ -175,3 +180,47 @@ class FeedToken(Base):
     )
     token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+#: What `User.password_hash` holds for an account whose owner has not chosen a password yet (an
+#: invited host): no password matches it, so nobody can sign in until the invitation is used.
+UNUSABLE_PASSWORD = "!"
+
+
+class PasswordTokenPurpose(StrEnum):
+    """Why a password link was sent."""
+
+    RESET = "reset"
+    INVITATION = "invitation"
+
+
+class PasswordToken(Base):
+    """A one-time link, sent by email, with which the owner of an account sets its password: a
+    reset they asked for, or an organiser's invitation. Stored only as a hash; used once."""
+
+    __tablename__ = "password_tokens"
+    __table_args__ = (
+        Index("ix_password_tokens_user", "user_id"),
+        CheckConstraint("purpose IN ('reset', 'invitation')", name="purpose_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PasswordMail(Base):
+    """A password mail asked for, counted per email and per address so that nobody can fill a
+    mailbox with resets (kept in the database: every app server sees the same counts)."""
+
+    __tablename__ = "password_mails"
+    __table_args__ = (Index("ix_password_mails_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: "email:<email>" or "address:<ip>".
+    key: Mapped[str] = mapped_column(String(300))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -12,9 +12,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from companion.accounts import throttle
 from companion.accounts.models import (
+    UNUSABLE_PASSWORD,
     DeviceLink,
     FeedToken,
     LoginSession,
+    PasswordToken,
     Role,
     RoleKind,
     User,
@@ -185,37 +187,26 @@ def change_password(user: User, *, current: str, new: str) -> None:
         raise FieldError("current_password", "Your current password is not right.")
     check_new_password(new)
     user.password_hash = generate_password_hash(new)
+    forget_password_links(user)
     end_all_sessions(user)
     start_session(user)  # this device stays signed in
 
 
-def _random_password() -> str:
-    return "-".join(secrets.token_hex(3) for _ in range(3))
-
-
-def invite(email: str, name: str) -> tuple[User, str]:
-    """An account an organiser makes for a track host or co-organiser, with a random password
-    to hand over (shown once, stored as a hash). Nobody is signed in by this."""
+def invite(email: str, name: str) -> User:
+    """An account an organiser makes for a track host or co-organiser, without a usable password:
+    its owner chooses one with the invitation link mailed to them. Nobody is signed in by this."""
     email = normalise_email(email)
     if session.execute(select(User.id).where(User.email == email)).first():
         raise FieldError("email", "An account with this email already exists.")
-    password = _random_password()
-    user = User(email=email, name=clean_name(name), password_hash=generate_password_hash(password))
+    user = User(email=email, name=clean_name(name), password_hash=UNUSABLE_PASSWORD)
     session.add(user)
     session.flush()
-    return user, password
+    return user
 
 
-def reset_password(target: User) -> str:
-    """Give a registered user a new random password (an organiser reads it to them) and sign them
-    out everywhere; returns the password, which is stored only as a hash."""
-    if target.is_guest:
-        raise BadRequest("Guests have no password to reset.")
-    password = _random_password()
-    target.password_hash = generate_password_hash(password)
-    end_all_sessions(target)
-    session.flush()
-    return password
+def forget_password_links(user: User) -> None:
+    """Every reset or invitation link of `user` stops working (their password just changed)."""
+    session.execute(delete(PasswordToken).where(PasswordToken.user_id == user.id))
 
 
 def update_settings(

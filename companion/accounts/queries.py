@@ -56,16 +56,6 @@ def user_by_email(email: str) -> User | None:
     ).scalar_one_or_none()
 
 
-def is_organiser_anywhere(user_id: int) -> bool:
-    """True when the user organises any conference (their password is not reset by others)."""
-    return (
-        session.execute(
-            select(Role.id).where(Role.user_id == user_id, Role.kind == RoleKind.ORGANISER)
-        ).first()
-        is not None
-    )
-
-
 def feed_token_of(user_id: int) -> str | None:
     """The user's calendar feed token, if they turned the feed on (My schedule, settings)."""
     return session.execute(

@@ -1,4 +1,4 @@
-"""Register, sign in and out, settings, one-time device links, and the organiser's users page."""
+"""Register, sign in and out, settings, one-time device links, and password links by email."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from companion import clock
-from companion.accounts import operations, queries
+from companion.accounts import operations, passwords, queries
 from companion.accounts.login import sign_in
-from companion.accounts.models import User
+from companion.accounts.mails import reset_mail
+from companion.accounts.models import PasswordTokenPurpose, User
 from companion.accounts.operations import FieldError, LockedOut
 from companion.db import session
+from companion.mail import MailNotSent, send
 from companion.parsing import small_int
 from companion.programme.models import Conference
 from companion.programme.queries import current_conference
@@ -222,3 +224,83 @@ def device_link(token: str) -> Page:
     sign_in(user, remember=True)
     flash("This device now shows the same schedule.", "success")
     return redirect(_after_sign_in())
+
+
+@bp.route("/password-reset/", methods=["GET", "POST"])
+def forgot_password() -> Page:
+    """Ask for a password link by email. The answer is the same whether or not the email has an
+    account (nobody learns who is registered); a mail goes out only when it has."""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        email = request.form.get("email", "")
+        try:
+            found = passwords.request_reset(
+                email, address=request.remote_addr or "unknown", now=clock.now()
+            )
+            session.commit()
+        except FieldError as error:
+            session.rollback()
+            errors[error.field] = error.message
+        except passwords.TooManyRequests as error:
+            session.rollback()
+            errors["form"] = error.message
+            return _forgot_page(errors), 429
+        else:
+            if found is not None:
+                try:
+                    send(reset_mail(*found))  # after the commit: the link works once it arrives
+                except MailNotSent as error:
+                    errors["form"] = error.message
+                    return _forgot_page(errors), error.status
+            return render_template(
+                "accounts/password_sent.html",
+                email=operations.normalise_email(email),
+                minutes=int(passwords.RESET_TTL.total_seconds() // 60),
+                conf=_current(),
+            )
+    return _forgot_page(errors), 422 if errors else 200
+
+
+def _forgot_page(errors: dict[str, str]) -> str:
+    return render_template(
+        "accounts/forgot_password.html", errors=errors, form=request.form, conf=_current()
+    )
+
+
+@bp.route("/password-reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> Page:
+    """Choose a password with a link from a mail (a reset or an invitation). GET only shows the
+    form, so a mail client's link preview cannot use the link up; a used or expired link
+    answers 410 at once."""
+    link, user = passwords.link_of(token, now=clock.now())
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = request.form
+        try:
+            if form.get("password", "") != form.get("confirm", ""):
+                raise FieldError("confirm", "The two passwords are not the same.")
+            user = passwords.set_password(token, form.get("password", ""), now=clock.now())
+            here = _me()
+            if here is not None and here.id != user.id:
+                if here.is_guest:
+                    operations.merge_guest(here, user)
+                else:
+                    operations.end_session(here)  # someone else was signed in on this device
+            session.commit()
+        except FieldError as error:
+            session.rollback()
+            errors[error.field] = error.message
+        else:
+            sign_in(user, remember=True)
+            flash(
+                "Your password is set and you are signed in. Other devices are signed out.",
+                "success",
+            )
+            return redirect(_after_sign_in())
+    return render_template(
+        "accounts/reset_password.html",
+        email=user.email,
+        invitation=link.purpose == PasswordTokenPurpose.INVITATION,
+        errors=errors,
+        conf=_current(),
+    ), 422 if errors else 200

@@ -4,13 +4,15 @@ same flush and never commits (the view does, once)."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import available_timezones
 
 from sqlalchemy import func, or_, select
 
 from companion.accounts import operations as accounts
+from companion.accounts import passwords
 from companion.accounts.models import Role, RoleKind, User
 from companion.accounts.queries import user_by_email
 from companion.admin.common import (
@@ -174,11 +176,25 @@ def delete_track(conference: Conference, track: Track, *, actor: User) -> None:
     session.flush()
 
 
+@dataclass(frozen=True, slots=True)
+class AddedRole:
+    """Who got which role, and the invitation to mail them when they have no password yet."""
+
+    user: User
+    #: "organiser" or "host of <track>", as the audit log and the invitation say it.
+    role: str
+    #: The one-time link's token to mail; None when they have a password or were mailed enough.
+    invitation: str | None = None
+    #: True when an invitation was due but they were sent mails enough lately.
+    throttled: bool = False
+
+
 def add_role(
-    conference: Conference, values: dict[str, Any], *, actor: User
-) -> tuple[User, str | None]:
-    """Make someone an organiser or a track host, creating their account when there is none
-    (then the new password is returned, to hand over once)."""
+    conference: Conference, values: dict[str, Any], *, actor: User, now: datetime
+) -> AddedRole:
+    """Make someone an organiser or a track host. With no account yet, one is made without a
+    usable password and an invitation link is issued (again, for someone who never used theirs);
+    an existing account gets the role and nothing else — never a password change."""
     require_organiser(actor, conference)
     errors: dict[str, str] = {}
     email = str(values.get("email", "")).strip().lower()
@@ -202,17 +218,19 @@ def add_role(
         errors["email"] = "Enter their email address."
     refuse(errors)
     user = user_by_email(email)
-    password = None
     if user is None:
         try:
-            user, password = accounts.invite(email, str(values.get("name", "")))
+            user = accounts.invite(email, str(values.get("name", "")))
         except accounts.FieldError as error:
             raise Invalid(error.message, details={"fields": {"email": error.message}}) from None
     accounts.grant(user, conference.id, RoleKind(kind), track.id if track is not None else None)
     what = f"host of {track.name}" if track is not None else "organiser"
     record(conference, actor, "role", user.email or "", {}, {"role": what}, "create")
     session.flush()
-    return user, password
+    if user.has_password:
+        return AddedRole(user, what)
+    token = passwords.issue_invitation(user, now=now)
+    return AddedRole(user, what, invitation=token, throttled=token is None)
 
 
 def remove_role(conference: Conference, role: Role, *, actor: User) -> None:

@@ -8,18 +8,13 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from companion.accounts.models import User
-from companion.accounts.operations import reset_password
-from companion.accounts.queries import (
-    get_role_or_404,
-    get_user_or_404,
-    is_organiser_anywhere,
-    roles_in,
-)
+from companion import clock
+from companion.accounts.mails import invitation_mail
+from companion.accounts.queries import get_role_or_404, roles_in
 from companion.admin import operations, queries
 from companion.admin.blueprint import Page, bp, delete, form_page, form_values, organiser
-from companion.db import session
-from companion.errors import BadRequest, Forbidden
+from companion.admin.operations import AddedRole
+from companion.mail import MailNotSent, send
 from companion.parsing import small_int
 from companion.programme import queries as programme
 from companion.programme.models import Conference
@@ -131,9 +126,10 @@ def delete_track(conf: str, slug: str) -> Page:
 @bp.route("/roles/", methods=["GET", "POST"])
 @login_required
 def roles(conf: str) -> Page:
-    """Organisers and track hosts; add one by email (an account is made when there is none)."""
+    """Organisers and track hosts; add one by email. Someone without an account gets one without
+    a password, and an invitation by mail to choose their own (sent after the commit)."""
     conference, me = organiser(conf)
-    created: list[tuple[User, str | None]] = []
+    added: list[AddedRole] = []
 
     def page(outcome: Outcome | None = None) -> tuple[str, int]:
         return render_template(
@@ -143,20 +139,51 @@ def roles(conf: str) -> Page:
             tracks=programme.tracks(conference),
             form=request.form if outcome else {"kind": "host"},
             errors=outcome.errors if outcome else {},
-            created=created[0] if created and created[0][1] else None,
         ), outcome.status if outcome else 200
 
     if request.method == "GET":
         return page()
     outcome = attempt(
-        lambda: created.append(operations.add_role(conference, form_values(), actor=me))
+        lambda: added.append(
+            operations.add_role(conference, form_values(), actor=me, now=clock.now())
+        )
     )
     if outcome is not None:
         return page(outcome)
-    if created[0][1] is None:  # an existing account: nothing to hand over
-        flash(f"{created[0][0].email} has the new role.", "success")
-        return redirect(url_for("admin.roles", conf=conf))
-    return page()  # shows the new account's password once, and is never cached (private)
+    _tell_about(added[0], conference)
+    return redirect(url_for("admin.roles", conf=conf))
+
+
+def _tell_about(added: AddedRole, conference: Conference) -> None:
+    """Mail the invitation, if one is due, and say what happened."""
+    email = added.user.email
+    if added.throttled:
+        flash(
+            f"{email} has the new role. Their invitation was mailed to them recently; "
+            "no new one was sent.",
+            "info",
+        )
+    elif added.invitation is None:
+        flash(f"{email} has the new role.", "success")
+    else:
+        try:
+            send(
+                invitation_mail(
+                    added.user, added.invitation, conference=conference.name, role=added.role
+                )
+            )
+        except MailNotSent:
+            flash(
+                f"{email} has the new role, but the invitation mail could not be sent just now. "
+                "Add them again in a few minutes to resend it.",
+                "danger",
+            )
+        else:
+            flash(
+                f"{email} has the new role. An invitation to choose their password is on its way "
+                "to them.",
+                "success",
+            )
 
 
 @bp.post("/roles/<int:role_id>/delete")
@@ -173,35 +200,15 @@ def remove_role(conf: str, role_id: int) -> Page:
     return redirect(url_for("admin.roles", conf=conf))
 
 
-@bp.route("/users/", methods=["GET", "POST"])
+@bp.get("/users/")
 @login_required
-def users(conf: str) -> Page:
-    """Find this conference's registered people and reset a forgotten password (there is no
-    mail): the new password is shown once, to read out."""
-    conference, me = organiser(conf)
-    new_password = None
-    target = None
-    if request.method == "POST":
-        user_id = small_int(request.form.get("user_id", ""))
-        if user_id is None:
-            raise BadRequest("Choose a user.")
-        target = get_user_or_404(user_id)
-        if not queries.belongs_to(target.id, conference):
-            raise Forbidden("You can reset the passwords of this conference's people only.")
-        if is_organiser_anywhere(target.id) and target.id != me.id:
-            raise Forbidden("Organisers reset their own passwords in their settings.")
-        new_password = reset_password(target)
-        session.commit()
+def users(conf: str) -> str:
+    """Find this conference's registered people. Nobody here can see or set a password: people
+    reset their own with "Forgot password?"."""
+    conference, _ = organiser(conf)
     text = request.args.get("q", "")
     found = queries.find_users(text, conference=conference) if text.strip() else []
-    return render_template(
-        "admin/users.html",
-        conf=conference,
-        users=found,
-        q=text,
-        new_password=new_password,
-        target=target,
-    )
+    return render_template("admin/users.html", conf=conference, users=found, q=text)
 
 
 @bp.get("/audit/")

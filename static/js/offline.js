@@ -136,7 +136,7 @@ async function showConnection() {
 
 function conference() {
   const first = location.pathname.split("/")[1];
-  return document.body.dataset.conference || (first && !["api", "static", "login", "register", "settings", "link", "offline"].includes(first) ? first : null);
+  return document.body.dataset.conference || (first && !["api", "static", "login", "register", "settings", "link", "password-reset", "offline"].includes(first) ? first : null);
 }
 
 async function registerWorker() {

@@ -12,7 +12,7 @@ const META_CACHE = "meta";
 const OFFLINE_URL = "/offline/";
 const KEEP = new Set([SHELL_CACHE, PAGES_CACHE, PRIVATE_CACHE, META_CACHE]);
 const PRIVATE_PAGE = /^\/[^/]+\/my\/$/;
-const NEVER_CACHE = /^\/(login|register|logout|settings\/|link\/|[^/]+\/(admin|host)\/)/;
+const NEVER_CACHE = /^\/(login|register|logout|settings\/|link\/|password-reset\/|[^/]+\/(admin|host)\/)/;
 // Map files are fetched as images (an <image> in a map, or opened on their own), not as pages.
 const MAP_FILE = /^\/[^/]+\/venue\/floors\/[^/]+$/;
 const SEARCH_PAGE = /^\/([^/]+)\/search$/;
@@ -54,7 +54,8 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.method !== "GET") {
     // Whoever signs in or out, the saved private pages were someone else's: forget them.
-    if (["/logout", "/login", "/register"].includes(url.pathname) || url.pathname.startsWith("/link/")) {
+    if (["/logout", "/login", "/register"].includes(url.pathname)
+      || url.pathname.startsWith("/link/") || /^\/password-reset\/[^/]+$/.test(url.pathname)) {
       event.respondWith(fetch(request).finally(() => caches.delete(PRIVATE_CACHE)));
     }
     return; // writes always go to the network (offline stars are queued by the page)

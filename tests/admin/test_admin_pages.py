@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from companion.accounts.models import Role, User
 from companion.hosting.models import AuditEntry
 from companion.programme.models import Conference, Floor, Room, Track, TrackHost
-from tests.conftest import SAME_ORIGIN, sign_in
+from tests.conftest import SAME_ORIGIN, Mailbox, sign_in
 from tests.hosting.conftest import as_user
 
 H = SAME_ORIGIN
@@ -178,7 +178,7 @@ def test_floors_and_rooms(app: Flask, setting: dict[str, Any], dbs: Session) -> 
 
 
 def test_an_organiser_invites_a_host_who_can_then_edit_their_track(
-    app: Flask, setting: dict[str, Any], dbs: Session
+    app: Flask, setting: dict[str, Any], dbs: Session, mailbox: Mailbox
 ) -> None:
     organiser = as_user(app, "organiser")
     streaming = setting["tracks"]["streaming"]
@@ -192,11 +192,30 @@ def test_an_organiser_invites_a_host_who_can_then_edit_their_track(
         },
         headers=H,
     )
-    assert page.status_code == 200 and "Account made for <strong>new.host@example.org" in page.text
-    password = page.text.split('<p class="secret"><code>')[1].split("</code>")[0]
+    assert page.status_code == 302
+    roles_page = organiser.get(page.headers["Location"]).text
+    assert "new.host@example.org has the new role. An invitation" in roles_page
+    assert "invited, no password yet" in roles_page
+    assert "/password-reset/" not in roles_page  # the link goes to them, not to the organiser
+    invited = dbs.execute(select(User).where(User.email == "new.host@example.org")).scalar_one()
+    assert invited.password_hash == "!"  # no password matches it
+    assert sign_in(app.test_client(), "new.host@example.org", "!").status_code == 422
+    mail = mailbox.messages[0]
+    assert (mail["To"], mail["Subject"]) == (
+        "new.host@example.org",
+        "You are invited to edit Test Conf",
+    )
+    assert "has added you as host of Streaming" in mailbox.body()
+    assert "within 7 days" in mailbox.body()
     host = app.test_client()
-    assert sign_in(host, "new.host@example.org", password).status_code == 302
+    form = host.get(mailbox.link())
+    assert form.status_code == 200 and "Choose your password" in form.text
+    chosen = host.post(
+        mailbox.link(), data={"password": "my own choice", "confirm": "my own choice"}, headers=H
+    )
+    assert chosen.status_code == 302
     assert "Streams" in host.get("/testconf/host/").text
+    assert sign_in(app.test_client(), "new.host@example.org", "my own choice").status_code == 302
     # An existing account just gets the role; nobody is signed in or out by it.
     again = organiser.post(
         "/testconf/admin/roles/",
@@ -315,3 +334,30 @@ def test_two_organisers_never_silently_overwrite_each_other(
         assert first.post(url, data={**mine, "fingerprint": fresh}, headers=H).status_code == 302
     dbs.expire_all()
     assert dbs.execute(select(Conference.name)).scalar_one() == "Mine"
+
+
+def test_adding_an_invited_host_again_resends_the_invitation(
+    app: Flask, setting: dict[str, Any], mailbox: Mailbox
+) -> None:
+    organiser = as_user(app, "organiser")
+    invite = {"email": "late@example.org", "kind": "organiser"}
+    organiser.post("/testconf/admin/roles/", data=invite, headers=H)
+    organiser.post("/testconf/admin/roles/", data=invite, headers=H)
+    assert [m["To"] for m in mailbox.messages] == ["late@example.org"] * 2
+    assert mailbox.link(0) != mailbox.link(1)
+    assert app.test_client().get(mailbox.link(0)).status_code == 200  # both work until one is used
+
+
+def test_an_invitation_that_cannot_be_sent_says_so_and_the_role_stays(
+    app: Flask, setting: dict[str, Any], dbs: Session, mailbox: Mailbox
+) -> None:
+    mailbox.refuse = True
+    organiser = as_user(app, "organiser")
+    added = organiser.post(
+        "/testconf/admin/roles/", data={"email": "x@example.org", "kind": "organiser"}, headers=H
+    )
+    assert added.status_code == 302
+    page = organiser.get(added.headers["Location"]).text
+    assert "the invitation mail could not be sent just now" in page
+    user = dbs.execute(select(User).where(User.email == "x@example.org")).scalar_one()
+    assert dbs.execute(select(Role).where(Role.user_id == user.id)).scalar_one().kind == "organiser"

@@ -1,17 +1,21 @@
-"""The organiser's users page: find this conference's people and reset a forgotten password;
-another conference's people are out of reach."""
+"""The organiser's users page finds this conference's people and nothing more: no organiser can
+see or set anyone's password (issue 13, security row 1)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from companion.accounts.models import LoginSession, PasswordToken, User
 from companion.agenda.models import Star
-from companion.programme.models import Track
-from tests.conftest import SAME_ORIGIN, sign_in
+from companion.programme.models import Talk, Track
+from tests.conftest import SAME_ORIGIN, Mailbox, at, sign_in
 from tests.hosting.conftest import as_user
+
+H = SAME_ORIGIN
 
 
 def _star(dbs: Session, user: Any, talk: Any) -> None:
@@ -28,37 +32,84 @@ def _star(dbs: Session, user: Any, talk: Any) -> None:
     dbs.commit()
 
 
-def test_an_organiser_resets_a_password_of_their_conferences_attendee(
-    app: Flask, setting: dict[str, Any], dbs: Session
-) -> None:
-    _star(dbs, setting["users"]["attendee"], setting["streams"])
-    organiser = as_user(app, "organiser")
-    found = organiser.get("/testconf/admin/users/?q=attendee")
-    assert "attendee@example.org" in found.text
-    user_id = found.text.split('name="user_id" value="')[1].split('"')[0]
-    reset = organiser.post("/testconf/admin/users/", data={"user_id": user_id}, headers=SAME_ORIGIN)
-    new_password = reset.text.split('<p class="secret"><code>')[1].split("</code>")[0]
-    attendee = app.test_client()
-    assert sign_in(attendee, "attendee@example.org").status_code == 422  # the old one is gone
-    assert sign_in(attendee, "attendee@example.org", new_password).status_code == 302
-
-
-def test_another_conferences_people_are_out_of_reach(
-    app: Flask, setting: dict[str, Any], dbs: Session, make_conference, make_user, grant_role
-) -> None:
+def _host_of_another_conference(dbs: Session, make_conference, make_user, grant_role) -> Any:
+    """Vic hosts "Elsewhere" in the conference "other" and has a session there."""
     other = make_conference(slug="other", name="Other Conf")
     track = Track(conference_id=other.id, slug="elsewhere", name="Elsewhere")
     dbs.add(track)
     dbs.commit()
+    talk = Talk(
+        conference_id=other.id,
+        track_id=track.id,
+        title="Vic's talk",
+        start=at("10:00"),
+        end=at("10:50"),
+    )
+    dbs.add(talk)
+    dbs.commit()
     victim = make_user(email="victim@example.org", name="Vic")
     grant_role(victim, other, "host", track)
+    return victim, talk
+
+
+def test_an_organiser_cannot_take_over_a_host_of_another_conference(
+    app: Flask,
+    setting: dict[str, Any],
+    dbs: Session,
+    make_conference,
+    make_user,
+    grant_role,
+    mailbox: Mailbox,
+) -> None:
+    """The exact attack: make the victim a host here, then reset their password here."""
+    victim, their_talk = _host_of_another_conference(dbs, make_conference, make_user, grant_role)
+    victims_phone = app.test_client()
+    assert sign_in(victims_phone, "victim@example.org").status_code == 302
+    password_hash = victim.password_hash
     organiser = as_user(app, "organiser")
-    assert "victim@example.org" not in organiser.get("/testconf/admin/users/?q=victim").text
-    refused = organiser.post(
-        "/testconf/admin/users/", data={"user_id": str(victim.id)}, headers=SAME_ORIGIN
+
+    added = organiser.post(
+        "/testconf/admin/roles/",
+        data={"email": "victim@example.org", "kind": "host", "track": setting["streams"].track_id},
+        headers=H,
     )
-    assert refused.status_code == 403
-    assert sign_in(app.test_client(), "victim@example.org").status_code == 302  # unchanged
+    assert added.status_code == 302  # they get the role here, and nothing else
+    assert mailbox.messages == []  # an account with a password is not invited
+    reset = organiser.post("/testconf/admin/users/", data={"user_id": str(victim.id)}, headers=H)
+    assert reset.status_code == 405  # there is no such thing any more
+    found = organiser.get("/testconf/admin/users/?q=victim")
+    assert "victim@example.org" in found.text
+    assert 'method="post"' not in found.text and "Reset password" not in found.text
+
+    # "Forgot password?" for the victim's email mails the victim, and shows the organiser nothing.
+    asked = organiser.post("/password-reset/", data={"email": "victim@example.org"}, headers=H)
+    assert asked.status_code == 200
+    assert [m["To"] for m in mailbox.messages] == ["victim@example.org"]
+    token = mailbox.link().removeprefix("/password-reset/")
+    assert token not in asked.text and token not in found.text
+
+    dbs.expire_all()
+    assert dbs.get(User, victim.id).password_hash == password_hash
+    assert dbs.execute(select(LoginSession).where(LoginSession.user_id == victim.id)).first()
+    assert victims_phone.get("/settings/").status_code == 200  # still signed in
+    assert (
+        organiser.patch(
+            f"/api/v1/sessions/{their_talk.guid}",
+            json={"title": "Taken over"},
+            headers={**H, "If-Match": 'W/"v1"'},
+        ).status_code
+        == 403
+    )
+
+
+def test_the_users_page_finds_this_conferences_people_only(
+    app: Flask, setting: dict[str, Any], dbs: Session, make_conference, make_user, grant_role
+) -> None:
+    _star(dbs, setting["users"]["attendee"], setting["streams"])
+    _host_of_another_conference(dbs, make_conference, make_user, grant_role)
+    organiser = as_user(app, "organiser")
+    assert "attendee@example.org" in organiser.get("/testconf/admin/users/?q=attendee").text
+    assert "victim@example.org" not in organiser.get("/testconf/admin/users/?q=victim").text
     # And nothing of the other conference's can be reached through this one's pages.
     for url in ("/other/admin/", "/other/admin/rooms/", "/other/host/"):
         assert organiser.get(url).status_code == 403, url
@@ -67,3 +118,16 @@ def test_another_conferences_people_are_out_of_reach(
 
 def test_only_organisers_see_the_users_page(app: Flask, setting: dict[str, Any]) -> None:
     assert as_user(app, "host").get("/testconf/admin/users/").status_code == 403
+
+
+def test_no_password_link_is_made_for_an_account_that_has_a_password(
+    app: Flask, setting: dict[str, Any], dbs: Session, mailbox: Mailbox
+) -> None:
+    organiser = as_user(app, "organiser")
+    organiser.post(
+        "/testconf/admin/roles/",
+        data={"email": "attendee@example.org", "kind": "organiser"},
+        headers=H,
+    )
+    assert dbs.execute(select(PasswordToken)).first() is None
+    assert mailbox.messages == []

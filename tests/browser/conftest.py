@@ -39,7 +39,8 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
     """The app on its own SQLite file with the demo loaded at its real dates."""
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.db'}"
     upgrade_database(url)
-    app = create_app({"DATABASE_URL": url, "FIXED_NOW": DEMO_NOW})
+    mail = tmp_path_factory.mktemp("mail")
+    app = create_app({"DATABASE_URL": url, "FIXED_NOW": DEMO_NOW, "MAIL_FOLDER": str(mail)})
     result = app.test_cli_runner().invoke(args=["load-demo"])
     assert result.exit_code == 0, result.output
     return app

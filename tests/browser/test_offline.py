@@ -242,3 +242,36 @@ def test_a_filtered_day_page_opens_offline_filtered(app_page: Any, base_url: str
     assert 0 < shown.count() < cards.count()
     assert all(card.get_attribute("data-track") == track for card in shown.all())
     app_page.context.set_offline(False)
+
+
+def test_a_password_reset_page_is_never_kept_by_the_service_worker(
+    live_app: Flask, app_page: Any, base_url: str
+) -> None:
+    from pathlib import Path
+
+    from werkzeug.security import generate_password_hash
+
+    from companion.accounts.models import User
+
+    with get_database_of(live_app).sessionmaker() as db:
+        db.add(User(email="offline.reset@example.org", password_hash=generate_password_hash("x")))
+        db.commit()
+    folder = Path(live_app.config["MAIL_FOLDER"])
+    before = set(folder.glob("*.eml"))
+    app_page.goto(f"{base_url}/login")
+    app_page.click("text=Forgot password?")
+    app_page.fill("#f-email", "offline.reset@example.org")
+    app_page.click("form.form button[type=submit]")
+    assert "Check your mail" in app_page.content()
+    (mail,) = set(folder.glob("*.eml")) - before
+    link = "/password-reset/" + mail.read_text().split("/password-reset/")[1].split()[0]
+    app_page.goto(f"{base_url}{link}")
+    app_page.fill("#f-password", "a brand new secret")
+    app_page.fill("#f-confirm", "a brand new secret")
+    app_page.click("form.form button[type=submit]")
+    app_page.wait_for_load_state()
+    assert "Your password is set" in app_page.content()
+    again = app_page.goto(f"{base_url}{link}")
+    assert again.status == 410 and "expired or was already used" in app_page.content()
+    kept = app_page.evaluate(f"caches.match('{link}').then(r => Boolean(r))")
+    assert kept is False  # a link with a secret in it stays out of Cache Storage

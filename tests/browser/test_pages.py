@@ -34,6 +34,8 @@ def _pages(app: Flask) -> dict[str, str]:
         "speaker": f"{conf}/speakers/akhilesh-gupta/",
         "room": f"{conf}/rooms/fleming/",
         "search": f"{conf}/search?q=microservices",
+        "sign-in": "/login",
+        "forgot-password": "/password-reset/",
     }
 
 
@@ -41,7 +43,19 @@ def _pages(app: Flask) -> dict[str, str]:
     "phone", [{"color_scheme": "light"}, {"color_scheme": "dark"}], indirect=True, ids=str
 )
 @pytest.mark.parametrize(
-    "name", ["home", "programme", "session", "track", "speakers", "speaker", "room", "search"]
+    "name",
+    [
+        "home",
+        "programme",
+        "session",
+        "track",
+        "speakers",
+        "speaker",
+        "room",
+        "search",
+        "sign-in",
+        "forgot-password",
+    ],
 )
 def test_page_loads_cleanly_and_is_accessible(
     live_app: Flask, base_url: str, phone: Any, name: str
