@@ -226,6 +226,8 @@ def _public_url(env: dict[str, str], *, production: bool) -> str:
                 "https://companion.example.org): absolute links are built from it."
             )
         host = env.get("HOST", "127.0.0.1")
+        if host in ("0.0.0.0", "::", ""):  # every interface: this machine's links still work
+            host = "127.0.0.1"
         if ":" in host and not host.startswith("["):
             host = f"[{host}]"  # an IPv6 address
         raw = f"http://{host}:{env.get('PORT', '5000')}"

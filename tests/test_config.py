@@ -55,6 +55,7 @@ PRODUCTION = {
     "SECRET_KEY": "s",
     "DATABASE_URL": "postgresql://h/db",
     "VAPID_PRIVATE_KEY": "k",
+    "PUBLIC_URL": "https://companion.example.org",
 }
 
 
@@ -91,3 +92,28 @@ def test_production_never_sends_the_smtp_password_in_clear(tmp_path: Path) -> No
         False,
         465,
     )
+
+
+def test_production_needs_an_https_public_url(tmp_path: Path) -> None:
+    mail = {**PRODUCTION, "MAIL_SERVER": "smtp.example.org", "MAIL_SENDER": "c@example.org"}
+    without = {k: v for k, v in mail.items() if k != "PUBLIC_URL"}
+    with pytest.raises(ConfigError, match="PUBLIC_URL must be set"):
+        Config.from_env(str(tmp_path), without)
+    with pytest.raises(ConfigError, match="must be an https:// address"):
+        Config.from_env(str(tmp_path), {**mail, "PUBLIC_URL": "http://companion.example.org"})
+    with pytest.raises(ConfigError, match="must look like"):
+        Config.from_env(str(tmp_path), {**mail, "PUBLIC_URL": "https://x.example/app"})
+    config = Config.from_env(str(tmp_path), {**mail, "PUBLIC_URL": "https://x.example/"})
+    assert (config["PUBLIC_URL"], config["TRUSTED_HOSTS"], config["HSTS"]) == (
+        "https://x.example",
+        ["x.example"],
+        True,
+    )
+
+
+def test_the_embedded_default_public_url_follows_host_and_port(tmp_path: Path) -> None:
+    assert Config.from_env(str(tmp_path), {"SECRET_KEY": "x"})["PUBLIC_URL"] == (
+        "http://127.0.0.1:5000"
+    )
+    config = Config.from_env(str(tmp_path), {"SECRET_KEY": "x", "HOST": "0.0.0.0", "PORT": "8000"})
+    assert (config["PUBLIC_URL"], config["TRUSTED_HOSTS"]) == ("http://127.0.0.1:8000", None)
