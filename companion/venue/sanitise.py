@@ -25,6 +25,9 @@ from companion.venue.models import MapKind
 
 #: Largest map file accepted, in bytes.
 MAX_BYTES = 2 * 1024 * 1024
+#: The largest viewBox number taken (a floor plan in any unit fits; 1e300 is a typing mistake
+#: or an attack, and would overflow the stored width and height).
+MAX_COORDINATE = 10_000_000
 #: Most elements an SVG map may have (a floor plan needs hundreds; more is a drawing or a bomb).
 MAX_ELEMENTS = 20_000
 #: Deepest nesting of SVG elements accepted.
@@ -278,6 +281,10 @@ def _view_box(root: Element) -> tuple[str, int, int]:
         x, y, w, h = 0.0, 0.0, float(width.group(1)), float(height.group(1))
     if not all(math.isfinite(v) for v in (x, y, w, h)) or w <= 0 or h <= 0:
         raise Invalid("The SVG's viewBox must have a positive width and height.")
+    if any(abs(v) > MAX_COORDINATE for v in (x, y, w, h)):
+        raise Invalid(
+            f"The SVG's viewBox is far too large: keep its numbers within ±{MAX_COORDINATE:,}."
+        )
     return " ".join(_num(v) for v in (x, y, w, h)), max(1, math.ceil(w)), max(1, math.ceil(h))
 
 

@@ -175,6 +175,18 @@ def test_raster_map_takes_polygons(organiser: FlaskClient, dbs: Session) -> None
             "declares XML entities",
         ),
         (b"<svg " + b" " * (3 * 1024 * 1024) + b"/>", "huge.svg", 413, "a map may be at most 2 MB"),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1e300 1e300"/>',
+            "vast.svg",
+            422,
+            "viewBox is far too large",
+        ),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" width="1e300" height="9"/>',
+            "wide.svg",
+            422,
+            "viewBox is far too large",
+        ),
     ],
 )
 def test_a_refused_upload_keeps_the_old_map(
