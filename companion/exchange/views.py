@@ -17,7 +17,6 @@ import zlib
 from collections.abc import Callable
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
 from zoneinfo import available_timezones
 
 from flask import (
@@ -46,7 +45,7 @@ from companion.exchange.model import InvalidSchedule
 from companion.programme import queries as programme
 from companion.programme.models import Conference, Talk
 from companion.programme.queries import Programme
-from companion.web import cached_response, external_url, make_etag, private
+from companion.web import body_limit, cached_response, external_url, make_etag, private
 
 bp = Blueprint("exchange", __name__)
 
@@ -64,13 +63,9 @@ def _generator() -> str:
         return "dev"
 
 
-@bp.url_value_preprocessor
-def _allow_uploads(endpoint: str | None, _values: dict[str, Any] | None) -> None:
-    # Runs before every before_request hook (CSRF and the NUL check read the form): the import
-    # pages accept a schedule file, and their confirm form carries it back compressed.
-    if endpoint in _IMPORT_ENDPOINTS:
-        request.max_content_length = MAX_BYTES + 64 * 1024
-        request.max_form_memory_size = MAX_BYTES + 64 * 1024
+def _upload_limit() -> int:
+    # A schedule file, or the confirm form carrying it back compressed, and the form around it.
+    return MAX_BYTES + 64 * 1024
 
 
 # --- Exports ------------------------------------------------------------------------------------
@@ -194,6 +189,7 @@ def _zones() -> list[str]:
 
 @bp.route("/<conf>/admin/import/", methods=["GET", "POST"])
 @login_required
+@body_limit(_upload_limit)
 def import_schedule(conf: str) -> Page:
     """Upload a frab XML or schedule.json file and see what importing it would change."""
     conference = _organiser_conference(conf)
@@ -214,6 +210,7 @@ def import_schedule(conf: str) -> Page:
 
 @bp.post("/<conf>/admin/import/confirm")
 @login_required
+@body_limit(_upload_limit)
 def confirm_import(conf: str) -> Page:
     """Apply the import shown in the preview, in one transaction."""
     conference = _organiser_conference(conf)
