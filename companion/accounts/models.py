@@ -154,15 +154,17 @@ class DeviceLink(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class SignInCounter(Base):
-    """Sign-in attempts at one key within the throttle's window: "pair:<email> <address>" for a
-    known account tried from one address, "address:<ip>" for unknown accounts. One row a key,
-    counted up by a single atomic upsert, so parallel guesses are counted one by one."""
+class AttemptCounter(Base):
+    """How often something was tried at one key lately (`accounts.throttle`): sign-ins per
+    (account, address), password mails per email and per address. One row a key, counted up by
+    a single atomic upsert, so parallel attempts are counted one by one."""
 
-    __tablename__ = "sign_in_counters"
+    __tablename__ = "attempt_counters"
 
     key: Mapped[str] = mapped_column(String(320), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
+    #: The first attempt of the current window.
+    since: Mapped[datetime] = mapped_column(UTCDateTime)
     #: The latest attempt, and the one before it (progressive delays are measured from that).
     last_at: Mapped[datetime] = mapped_column(UTCDateTime)
     prev_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -211,16 +213,3 @@ class PasswordToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-class PasswordMail(Base):
-    """A password mail asked for, counted per email and per address so that nobody can fill a
-    mailbox with resets (kept in the database: every app server sees the same counts)."""
-
-    __tablename__ = "password_mails"
-    __table_args__ = (Index("ix_password_mails_key_at", "key", "at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    #: "email:<email>" or "address:<ip>".
-    key: Mapped[str] = mapped_column(String(300))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

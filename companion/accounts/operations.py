@@ -154,7 +154,7 @@ def authenticate(email: str, password: str, *, address: str, now: datetime) -> U
     """The account for `email` and `password`, or LockedOut / FieldError. Every attempt is
     counted first (see `throttle`): failures of other people never refuse a correct password."""
     email = email.strip().lower()
-    key, wait_until = throttle.attempt(email, address, now=now)
+    key, wait_until = throttle.sign_in_attempt(email, address, now=now)
     if wait_until is not None:
         raise LockedOut(wait_until, now=now)
     user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from werkzeug.security import generate_password_hash
 
+from companion.accounts import throttle
 from companion.accounts.models import (
-    PasswordMail,
     PasswordToken,
     PasswordTokenPurpose,
     User,
@@ -74,7 +74,10 @@ def request_reset(email: str, *, address: str, now: datetime) -> tuple[User, str
 def issue_invitation(user: User, *, now: datetime) -> str | None:
     """An invitation link's token for `user` (who has no password yet), or None when they were
     sent mails enough lately."""
-    if user.email is None or not _count(f"email:{user.email}", EMAIL_LIMIT, now=now):
+    # The organiser's write has begun (the role, perhaps the account): count within it.
+    if user.email is None or not _count(
+        f"email:{user.email}", EMAIL_LIMIT, now=now, in_request=True
+    ):
         return None
     return _issue(user, PasswordTokenPurpose.INVITATION, INVITATION_TTL, now=now)
 
@@ -131,23 +134,16 @@ def _issue(user: User, purpose: PasswordTokenPurpose, ttl: timedelta, *, now: da
     return token
 
 
-def _count(key: str, limit: int, *, now: datetime, refuse: bool = False) -> bool:
-    """Count one mail asked for under `key`: True when it is within `limit`, else False (or
-    TooManyRequests when `refuse`). Counts older than the window are forgotten."""
-    session.execute(delete(PasswordMail).where(PasswordMail.at <= now - MAIL_WINDOW))
-    recent = session.execute(
-        select(func.count(), func.min(PasswordMail.at)).where(
-            PasswordMail.key == key, PasswordMail.at > now - MAIL_WINDOW
+def _count(
+    key: str, limit: int, *, now: datetime, refuse: bool = False, in_request: bool = False
+) -> bool:
+    """Count one mail asked for under `key` (atomically, `throttle.count`): True when it is
+    within `limit`, else False (or TooManyRequests when `refuse`)."""
+    number, _ = throttle.count(f"mail-{key}", window=MAIL_WINDOW, now=now, in_request=in_request)
+    if number <= limit:
+        return True
+    if refuse:
+        raise TooManyRequests(
+            "Too many password mails were asked for from this network. Try again in an hour."
         )
-    ).one()
-    if recent[0] >= limit:
-        if refuse:
-            until = recent[1] + MAIL_WINDOW
-            raise TooManyRequests(
-                f"Too many password mails were asked for from this network. "
-                f"Try again after {until:%H:%M} UTC."
-            )
-        return False
-    session.add(PasswordMail(key=key, at=now))
-    session.flush()
-    return True
+    return False

@@ -1,14 +1,15 @@
-"""Slow down password guessing without letting anyone lock other people out.
+"""Counting attempts without letting anyone lock other people out: sign-ins, password mails.
 
-Attempts are counted per (account, address) for accounts that exist, and per address only for
+`count` is the one primitive: one upsert in a transaction of its own, committed at once, so
+parallel attempts each get their own number (none is checked twice, none lost to a rollback)
+and every app server and worker sees the same counts. A key's count starts again a window after
+its first attempt.
+
+Sign-ins are counted per (account, address) for accounts that exist, and per address only for
 emails that have no account: a venue's Wi-Fi is one NAT address, so failures by one person there
 must never refuse another person's correct password. After a few free attempts each further one
-must wait twice as long as the last (up to MAX_DELAY) since the attempt before it.
-
-Every attempt is counted *before* the password is checked, by one upsert in a transaction of its
-own that commits at once: parallel guesses each get their own count, so no more than the free
-attempts are ever checked, whatever the interleaving, and the count survives the request's
-rollback. Counts live in the database, so every app server and worker sees the same ones.
+must wait twice as long as the last (up to MAX_DELAY) since the attempt before it. Every attempt
+is counted *before* the password is checked.
 """
 
 from __future__ import annotations
@@ -19,61 +20,89 @@ from typing import cast
 from sqlalchemy import Table, case, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
-from companion.accounts.models import SignInCounter, User
+from companion.accounts.models import AttemptCounter, User
 from companion.db import get_database, session
 
-#: A key's count starts again once its latest attempt is this old.
+#: A sign-in key's count starts again this long after its first attempt.
 WINDOW = timedelta(minutes=15)
 #: Attempts checked without delay: per (account, address), and per address for unknown accounts.
 ACCOUNT_FREE = 5
 ADDRESS_FREE = 20
 #: The longest wait between two attempts once the free ones are used.
 MAX_DELAY = timedelta(minutes=15)
+#: Counters idle for longer than this are dropped (the longest window any caller uses).
+FORGET_AFTER = timedelta(hours=1)
 
 
-def _key(email: str, address: str, *, known: bool) -> tuple[str, int]:
-    if known:
-        return f"pair:{email} {address}", ACCOUNT_FREE
-    return f"address:{address}", ADDRESS_FREE
+def count(
+    key: str, *, window: timedelta, now: datetime, in_request: bool = False
+) -> tuple[int, datetime | None]:
+    """Count one attempt at `key`. Returns this attempt's number within the window and when the
+    attempt before it was (None for the first).
+
+    By default the count is committed at once in a transaction of its own, so that a rollback of
+    the request cannot lose it; call it before the request writes anything (on SQLite the
+    request's write lock would make it wait). `in_request` counts in the request's transaction
+    instead, for a write that has begun (the upsert is atomic there too)."""
+    if in_request:
+        return _count(session, key, window=window, now=now)
+    with get_database().sessionmaker() as own:
+        result = _count(own, key, window=window, now=now)
+        own.commit()
+    return result
 
 
-def delay_after(count: int, free: int) -> timedelta:
-    """How long attempt number `count` must wait after the one before it."""
-    if count <= free:
+def _count(
+    own: Session, key: str, *, window: timedelta, now: datetime
+) -> tuple[int, datetime | None]:
+    table = cast(Table, AttemptCounter.__table__)
+    insert = sqlite_insert if own.get_bind().dialect.name == "sqlite" else postgres_insert
+    upsert = insert(table).values(key=key, count=1, since=now, last_at=now, prev_at=None)
+    expired = table.c.since <= now - window
+    statement = upsert.on_conflict_do_update(
+        index_elements=[table.c.key],
+        # Every right-hand side reads the row as it was before this attempt. The window is fixed
+        # from its first attempt: someone who keeps trying cannot hold a count up for ever (and
+        # so keep another person's reset mail from being sent).
+        set_={
+            "count": case((expired, 1), else_=table.c.count + 1),
+            "since": case((expired, now), else_=table.c.since),
+            "prev_at": table.c.last_at,
+            "last_at": now,
+        },
+    ).returning(table.c.count, table.c.prev_at)
+    number, previous = own.execute(statement).one()
+    own.execute(delete(table).where(table.c.last_at <= now - FORGET_AFTER, table.c.key != key))
+    return int(number), previous
+
+
+def delay_after(number: int, free: int) -> timedelta:
+    """How long attempt number `number` must wait after the one before it."""
+    if number <= free:
         return timedelta(0)
-    return min(timedelta(seconds=2 ** min(count - free, 20)), MAX_DELAY)
+    return min(timedelta(seconds=2 ** min(number - free, 20)), MAX_DELAY)
 
 
-def attempt(email: str, address: str, *, now: datetime) -> tuple[str, datetime | None]:
-    """Count one sign-in attempt (committed at once, in a transaction of its own, before the
-    request's session holds a connection). Returns the counter's key, for `forget`, and None
-    when the password may be checked now, else the instant from which the next attempt will be.
-    """
-    table = cast(Table, SignInCounter.__table__)
+def sign_in_attempt(email: str, address: str, *, now: datetime) -> tuple[str, datetime | None]:
+    """Count one sign-in attempt. Returns the counter's key, for `forget`, and None when the
+    password may be checked now, else the instant from which the next attempt will be."""
     with get_database().sessionmaker() as own:
         known = own.execute(select(User.id).where(User.email == email)).first() is not None
-        key, free = _key(email, address, known=known)
-        insert = sqlite_insert if own.get_bind().dialect.name == "sqlite" else postgres_insert
-        upsert = insert(table).values(key=key, count=1, last_at=now, prev_at=None)
-        statement = upsert.on_conflict_do_update(
-            index_elements=[table.c.key],
-            # Every right-hand side reads the row as it was before this attempt.
-            set_={
-                "count": case((table.c.last_at <= now - WINDOW, 1), else_=table.c.count + 1),
-                "prev_at": table.c.last_at,
-                "last_at": now,
-            },
-        ).returning(table.c.count, table.c.prev_at)
-        count, previous = own.execute(statement).one()
-        own.execute(delete(table).where(table.c.last_at <= now - WINDOW, table.c.key != key))
+        key, free = (
+            (f"pair:{email} {address}", ACCOUNT_FREE)
+            if known
+            else (f"address:{address}", ADDRESS_FREE)
+        )
+        number, previous = _count(own, key, window=WINDOW, now=now)
         own.commit()
-    wait = delay_after(count, free)
+    wait = delay_after(number, free)
     if not wait or previous is None or now - previous >= wait:
         return key, None
-    return key, now + delay_after(count + 1, free)
+    return key, now + delay_after(number + 1, free)
 
 
 def forget(key: str) -> None:
     """A successful sign-in starts the (account, address) count again."""
-    session.execute(delete(SignInCounter).where(SignInCounter.key == key))
+    session.execute(delete(AttemptCounter).where(AttemptCounter.key == key))

@@ -5,6 +5,8 @@ fill a mailbox; the link never reaches a log."""
 from __future__ import annotations
 
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -176,6 +178,38 @@ def test_mails_to_one_email_are_limited(client: FlaskClient, make_user, mailbox:
     answers = {_ask(client).status_code for _ in range(passwords.EMAIL_LIMIT + 2)}
     assert answers == {200}  # the same answer: the limit tells nothing either
     assert len(mailbox.messages) == passwords.EMAIL_LIMIT
+
+
+def test_parallel_requests_cannot_slip_past_the_limit(
+    app: Flask, make_user, mailbox: Mailbox
+) -> None:
+    make_user()
+    barrier = threading.Barrier(12)
+
+    def ask(_: int) -> int:
+        client = app.test_client()
+        barrier.wait()
+        return int(_ask(client).status_code)  # type: ignore[attr-defined]
+
+    with ThreadPoolExecutor(12) as pool:
+        assert set(pool.map(ask, range(12))) == {200}
+    assert len(mailbox.messages) == passwords.EMAIL_LIMIT
+
+
+def test_someone_who_keeps_asking_cannot_keep_the_owners_mail_away(
+    app: Flask, client: FlaskClient, make_user, mailbox: Mailbox
+) -> None:
+    """The window is fixed from its first request: an hour later the owner gets a mail again,
+    however often someone asked meanwhile."""
+    app.config["FIXED_NOW"] = "2020-03-02T10:00:00+00:00"
+    make_user()
+    for minute in range(0, 60, 5):
+        app.config["FIXED_NOW"] = f"2020-03-02T10:{minute:02d}:00+00:00"
+        _ask(client)
+    assert len(mailbox.messages) == passwords.EMAIL_LIMIT
+    app.config["FIXED_NOW"] = "2020-03-02T11:00:30+00:00"
+    _ask(app.test_client())
+    assert len(mailbox.messages) == passwords.EMAIL_LIMIT + 1
 
 
 def test_requests_from_one_address_are_limited(

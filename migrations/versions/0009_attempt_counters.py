@@ -1,4 +1,4 @@
-"""sign-in counters per (account, address) replace per-failure rows
+"""attempt counters (sign-ins per account and address, password mails) replace per-failure rows
 
 Revision ID: 0009
 Revises: 0008
@@ -18,12 +18,13 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
-        "sign_in_counters",
+        "attempt_counters",
         sa.Column("key", sa.String(length=320), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("since", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("prev_at", sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("key", name=op.f("pk_sign_in_counters")),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_attempt_counters")),
     )
     # Failures counted the old way were a 15-minute window: nothing worth carrying over.
     with op.batch_alter_table("sign_in_failures", schema=None) as batch_op:
@@ -41,4 +42,4 @@ def downgrade() -> None:
     )
     with op.batch_alter_table("sign_in_failures", schema=None) as batch_op:
         batch_op.create_index("ix_sign_in_failures_key_at", ["key", "at"], unique=False)
-    op.drop_table("sign_in_counters")
+    op.drop_table("attempt_counters")
