@@ -214,7 +214,7 @@ def calendar_feed() -> Page:
 def device_link(token: str) -> Page:
     """Open a schedule on this device with a one-time link (GET only asks, so that link
     previews in chat apps cannot use it up)."""
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD only show the page
         return render_template("accounts/device_link.html", token=token, conf=_current())
     user = operations.redeem_device_link(token, now=clock.now())
     guest = _me()

@@ -84,7 +84,7 @@ def form_page(
             **context(),
         ), outcome.status if outcome else 200
 
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD only show the page
         return page()
     return post(save, done, to, page, **args)
 

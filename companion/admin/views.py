@@ -141,7 +141,7 @@ def roles(conf: str) -> Page:
             errors=outcome.errors if outcome else {},
         ), outcome.status if outcome else 200
 
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD only show the page
         return page()
     outcome = attempt(
         lambda: added.append(

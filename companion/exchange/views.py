@@ -193,7 +193,7 @@ def _zones() -> list[str]:
 def import_schedule(conf: str) -> Page:
     """Upload a frab XML or schedule.json file and see what importing it would change."""
     conference = _organiser_conference(conf)
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD only show the page
         return _upload_page(conference)
     upload = request.files.get("file")
     if upload is None or not upload.filename:

@@ -120,7 +120,7 @@ def _form_page(
 def new_session(conf: str) -> Page:
     """Add a session (to a track the person hosts; anywhere for organisers)."""
     conference, mine, me = _editor(conf)
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD only show the page
         form = forms.blank_form(conference, track_id=small_int(request.args.get("track", "")))
         return _form_page(conference, mine, form, talk=None)
     created: list[Talk] = []
@@ -145,7 +145,7 @@ def edit_session(conf: str, guid: str) -> Page:
     conference, mine, me = _editor(conf)
     talk = programme.get_talk_or_404(conference, guid)
     check_may_edit(me, conference.id, track_ids={talk.track_id})
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD only show the page
         form = forms.form_of(talk, conference, speaker_ids_of(talk.id))
         return _form_page(conference, mine, form, talk=talk)
 
