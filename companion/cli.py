@@ -103,6 +103,7 @@ def create_user(email: str, name: str, password: str) -> None:
         user = accounts.register(None, email=email, password=password, name=name)
     except BadRequest as error:
         raise click.UsageError(error.message) from None
+    user.email_confirmed_at = clock.now()  # the operator vouches for the address
     session.commit()
     click.echo(f"Created {user.email}.")
 

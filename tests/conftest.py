@@ -294,7 +294,12 @@ def make_user(dbs: Session) -> Callable[..., Any]:
     def make(
         email: str = "ada@example.org", password: str = "correct horse", name: str = "Ada"
     ) -> User:
-        user = User(email=email, password_hash=generate_password_hash(password), name=name)
+        user = User(
+            email=email,
+            password_hash=generate_password_hash(password),
+            name=name,
+            email_confirmed_at=datetime(2020, 1, 1, tzinfo=UTC),
+        )
         dbs.add(user)
         dbs.commit()
         return user

@@ -49,6 +49,9 @@ class User(Base):
     #: Lower-cased; None for guests.
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    #: When the owner of the email showed they read it (by using a link mailed to it); None
+    #: until then. Roles work only for confirmed emails: anyone can register any address.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     name: Mapped[str] = mapped_column(String(100), default="")
     reminder_minutes: Mapped[int] = mapped_column(Integer, default=DEFAULT_REMINDER_MINUTES)
     #: Push a reminder before each starred session / an alert when one changes.

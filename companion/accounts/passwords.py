@@ -113,7 +113,9 @@ def set_password(token: str, new: str, *, now: datetime) -> User:
         delete(PasswordToken).where(PasswordToken.user_id == user.id, PasswordToken.id != link.id)
     )
     user.password_hash = generate_password_hash(new)
-    end_all_sessions(user)
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = now  # the link came to that mailbox
+    end_all_sessions(user)  # whoever else was signed in (e.g. someone who registered it) is out
     start_session(user)
     return user
 

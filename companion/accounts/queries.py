@@ -30,9 +30,15 @@ def powers(user_id: int | None, conference_id: int) -> Powers:
     """The user's roles in a conference (every write and private page checks them)."""
     if user_id is None:
         return Powers(False, frozenset())
+    # Only for a confirmed email: whoever registered an address first must not inherit the role
+    # an organiser gives its real owner.
     rows = session.execute(
-        select(Role.kind, Role.track_id).where(
-            Role.user_id == user_id, Role.conference_id == conference_id
+        select(Role.kind, Role.track_id)
+        .join(User, User.id == Role.user_id)
+        .where(
+            Role.user_id == user_id,
+            Role.conference_id == conference_id,
+            User.email_confirmed_at.is_not(None),
         )
     ).all()
     return Powers(

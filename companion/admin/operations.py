@@ -227,8 +227,10 @@ def add_role(
     what = f"host of {track.name}" if track is not None else "organiser"
     record(conference, actor, "role", user.email or "", {}, {"role": what}, "create")
     session.flush()
-    if user.has_password:
+    if user.has_password and user.email_confirmed_at is not None:
         return AddedRole(user, what)
+    # No password yet, or an address nobody has confirmed (anyone may register any address): the
+    # role works once its owner uses the link mailed to it.
     token = passwords.issue_invitation(user, now=now)
     return AddedRole(user, what, invitation=token, throttled=token is None)
 

@@ -179,11 +179,17 @@ def _tell_about(added: AddedRole, conference: Conference) -> None:
                 "danger",
             )
         else:
-            flash(
-                f"{email} has the new role. An invitation to choose their password is on its way "
-                "to them.",
-                "success",
-            )
+            if added.user.has_password:
+                message = (
+                    f"{email} gets the new role once they confirm their address (anyone can "
+                    "register any address): a link is on its way to it."
+                )
+            else:
+                message = (
+                    f"{email} has the new role. An invitation to choose their password is on "
+                    "its way to them."
+                )
+            flash(message, "success")
 
 
 @bp.post("/roles/<int:role_id>/delete")

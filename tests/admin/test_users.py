@@ -131,3 +131,48 @@ def test_no_password_link_is_made_for_an_account_that_has_a_password(
     )
     assert dbs.execute(select(PasswordToken)).first() is None
     assert mailbox.messages == []
+
+
+def test_registering_someone_elses_address_first_gives_no_role(
+    app: Flask, setting: dict[str, Any], dbs: Session, mailbox: Mailbox
+) -> None:
+    """Probe N2: anyone can register any address; an organiser who then gives that address a
+    role must not hand it to whoever registered first. The role waits for the owner to use the
+    link mailed to the address, which also signs the squatter out."""
+    squatter = app.test_client()
+    registered = squatter.post(
+        "/register",
+        data={
+            "email": "speaker@example.org",
+            "name": "Not the speaker",
+            "password": "squatter pass",
+            "confirm": "squatter pass",
+        },
+        headers=H,
+    )
+    assert registered.status_code == 302
+    track = setting["streams"].track
+    added = as_user(app, "organiser").post(
+        "/testconf/admin/roles/",
+        data={"email": "speaker@example.org", "kind": "host", "track": str(track.id)},
+        headers=H,
+        follow_redirects=True,
+    )
+    assert "gets the new role once they confirm their address" in added.text
+    assert squatter.get("/testconf/host/").status_code == 403
+    url = f"/api/v1/sessions/{setting['streams'].guid}"
+    etag = squatter.get(url).headers["ETag"]
+    patched = squatter.patch(url, json={"title": "x"}, headers={**H, "If-Match": etag})
+    assert patched.status_code == 403
+    owner = app.test_client()
+    link = mailbox.link()
+    assert mailbox.messages[-1]["To"] == "speaker@example.org"
+    chosen = owner.post(
+        link, data={"password": "the real one", "confirm": "the real one"}, headers=H
+    )
+    assert chosen.status_code == 302
+    assert owner.get("/testconf/host/").status_code == 200
+    assert squatter.get("/settings/").status_code in (302, 401)  # signed out
+    dbs.expire_all()
+    user = dbs.execute(select(User).where(User.email == "speaker@example.org")).scalar_one()
+    assert user.email_confirmed_at is not None
