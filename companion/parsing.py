@@ -4,7 +4,10 @@ caller to turn into a message next to the field (never a 500)."""
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 #: The largest value of an SQL INTEGER on PostgreSQL (ids, levels, capacities).
@@ -42,24 +45,45 @@ def local_instant(day: date, clock: time, zone: ZoneInfo) -> datetime | None:
     return instant
 
 
-_CONTROLS = {c for c in range(32) if chr(c) not in "\t\n\r"} | {127}
+#: C0 controls but tab and line breaks, DEL, and what XML 1.0 cannot carry at all: U+FFFE, U+FFFF
+#: and lone surrogates (which UTF-8 cannot encode either).
+_UNUSABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 def has_controls(text: str) -> bool:
-    """True when `text` holds control characters other than tab and line breaks (they break XML
-    feeds and show as nothing)."""
-    return any(ord(c) in _CONTROLS for c in text)
+    """True when `text` holds control characters other than tab and line breaks, or characters
+    no XML file can carry (they break XML feeds and show as nothing)."""
+    return _UNUSABLE.search(text) is not None
 
 
 def without_controls(text: str) -> str:
-    """`text` with those control characters removed (for XML written from older rows)."""
-    return "".join(c for c in text if ord(c) not in _CONTROLS)
+    """`text` with those characters removed (for XML written from older rows)."""
+    return _UNUSABLE.sub("", text)
+
+
+def load_json(data: str | bytes) -> Any:
+    """`json.loads`, refusing (ValueError, like malformed JSON) a string escape of a lone
+    surrogate such as `"\\ud800"`: it decodes to text that UTF-8, and so no database, can hold."""
+    document = json.loads(data)
+    pending = [document]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if any(0xD800 <= ord(c) <= 0xDFFF for c in item):
+                raise ValueError("the JSON holds a lone surrogate (\\ud800–\\udfff)")
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return document
 
 
 def is_single_line(text: str) -> bool:
-    """True when `text` holds no control character at all, line breaks and tabs included: what a
-    title or a name must be (calendar files and headers cannot carry a line break there)."""
-    return not any(ord(c) < 32 or ord(c) == 127 or c in "\u2028\u2029\x85" for c in text)
+    """True when `text` holds no control character at all, line breaks and tabs included, nor
+    anything XML cannot carry: what a title or a name must be (calendar files and headers cannot
+    carry a line break there)."""
+    return not has_controls(text) and not any(ord(c) < 32 or c in "\u2028\u2029\x85" for c in text)
 
 
 def one_line(text: str) -> str:

@@ -20,8 +20,10 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request, url_for
+from flask.json.provider import DefaultJSONProvider
 
 from companion.errors import BadRequest
+from companion.parsing import load_json
 
 #: Cache-Control of public pages: anyone may cache them, but must revalidate (a 304 is cheap).
 PUBLIC_REVALIDATE = "public, no-cache"
@@ -153,8 +155,18 @@ def build_id(*folders: Path) -> str:
     return digest.hexdigest()
 
 
+class StrictJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, but request bodies with a lone surrogate are malformed JSON (400), not text
+    that fails later in the database (500)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        """Parse `s` (see `parsing.load_json`)."""
+        return load_json(s)
+
+
 def init_app(app: Flask) -> None:
     """Set up the page cache, the build id and `static_url` for templates."""
+    app.json = StrictJSONProvider(app)
     root = Path(app.root_path)
     package = Path(__file__).resolve().parent
     app.config["BUILD_ID"] = build_id(root / "templates", root / "static", package)

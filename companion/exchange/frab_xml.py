@@ -34,6 +34,7 @@ from companion.exchange.model import (
     parse_duration,
     parse_instant,
 )
+from companion.parsing import without_controls
 from companion.programme.models import Talk
 from companion.programme.queries import Programme
 
@@ -312,7 +313,8 @@ def export(
             out.append("    </room>")
         out.append("  </day>")
     out.append("</schedule>\n")
-    return "\n".join(out).encode()
+    # Rows stored before the rules (or imported) may hold characters XML cannot carry.
+    return without_controls("\n".join(out)).encode()
 
 
 def _element(tag: str, text: str) -> str:

@@ -28,6 +28,7 @@ from companion.exchange.model import (
     ParsedEvent,
     ParsedSchedule,
     clean,
+    clean_line,
     guid_key,
     name_key,
 )
@@ -127,9 +128,9 @@ def plan_import(
     speakers: dict[str, tuple[str, str]] = {}
     everyone = [p for e in schedule.events for p in e.persons] + schedule.persons
     for person in everyone:
-        key = name_key(clean(person.name, limit=_FIELD_LIMITS["speaker"]))
+        key = name_key(clean_line(person.name, limit=_FIELD_LIMITS["speaker"]))
         if key and (key not in speakers or (person.biography and not speakers[key][1])):
-            name = clean(person.name, limit=_FIELD_LIMITS["speaker"])
+            name = clean_line(person.name, limit=_FIELD_LIMITS["speaker"])
             speakers[key] = (name, to_markdown(person.biography))
     taken = guids_elsewhere([t.guid for t in talks], conference.id if conference else None)
     for talk in talks:
@@ -264,7 +265,7 @@ def _wanted(event: ParsedEvent, naive_zone: ZoneInfo, slot: timedelta) -> Wanted
     return WantedTalk(
         guid=event.guid,
         where=event.where,
-        title=clean(event.title, limit=_FIELD_LIMITS["title"]),
+        title=clean_line(event.title, limit=_FIELD_LIMITS["title"]),
         abstract=compose_abstract(event),
         kind=kind_of(event.type, event.title, has_persons=bool(event.persons)),
         room=_key(event.room, "room"),
@@ -278,7 +279,7 @@ def _wanted(event: ParsedEvent, naive_zone: ZoneInfo, slot: timedelta) -> Wanted
 
 
 def _key(name: str, kind: str) -> str | None:
-    key = name_key(clean(name, limit=_FIELD_LIMITS[kind]))
+    key = name_key(clean_line(name, limit=_FIELD_LIMITS[kind]))
     return key or None
 
 
@@ -286,7 +287,7 @@ def _names(names: list[str], kind: str) -> dict[str, str]:
     """name key → the first spelling met, in order."""
     found: dict[str, str] = {}
     for name in names:
-        text = clean(name, limit=_FIELD_LIMITS[kind])
+        text = clean_line(name, limit=_FIELD_LIMITS[kind])
         key = name_key(text)
         if key and key not in found:
             found[key] = text
@@ -360,7 +361,7 @@ def _conference_values(
     end = max([start, declared_end, *event_days])
     if (end - start).days > MAX_DAYS:
         raise InvalidSchedule("conference", f"the conference would run from {start} to {end}.")
-    name = clean(schedule.title or schedule.acronym, limit=200)
+    name = clean_line(schedule.title or schedule.acronym, limit=200)
     final_slug = slug or slugify(schedule.acronym or schedule.title, fallback="")
     if not _SLUG.match(final_slug) or len(final_slug) > 64:
         raise InvalidSchedule(
@@ -378,6 +379,6 @@ def _conference_values(
         "start_date": start,
         "end_date": end,
         "day_change_hour": day_change,
-        "venue": clean(schedule.venue, limit=200),
+        "venue": clean_line(schedule.venue, limit=200),
         "address": clean(schedule.address, limit=300),
     }

@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from companion.parsing import one_line, without_controls
 from companion.programme.operations import InvalidProgramme
 
 
@@ -89,7 +90,6 @@ MAX_DAYS = 366
 _DURATION = re.compile(r"^\s*(\d{1,4}):(\d{1,2})(?::(\d{1,2}))?\s*$")
 _CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$")
 #: Control characters no database text should hold (NUL breaks PostgreSQL); tabs and newlines stay.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def parse_duration(value: str, where: str) -> timedelta:
@@ -153,10 +153,16 @@ def clean(value: object, *, limit: int | None = None) -> str:
     characters (an ellipsis marks a cut)."""
     if value is None:
         return ""
-    text = _CONTROL.sub("", str(value).replace("\r\n", "\n").replace("\r", "\n")).strip()
+    text = without_controls(str(value).replace("\r\n", "\n").replace("\r", "\n")).strip()
     if limit is not None and len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text
+
+
+def clean_line(value: object, *, limit: int | None = None) -> str:
+    """A title or a name as we store it: `clean`, on one line (files in the wild break titles
+    over lines; our single-line fields hold none, see `parsing.is_single_line`)."""
+    return clean(one_line(clean(value)), limit=limit)
 
 
 def name_key(name: str) -> str:

@@ -25,6 +25,7 @@ from companion.exchange.model import (
     parse_duration,
     parse_instant,
 )
+from companion.parsing import load_json
 from companion.programme.models import Talk
 from companion.programme.queries import Programme
 
@@ -40,7 +41,7 @@ SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
 def parse(data: bytes) -> ParsedSchedule:
     """A schedule.json file as a neutral schedule; refusals name the JSON path."""
     try:
-        document = json.loads(data)
+        document = load_json(data)
     except UnicodeDecodeError:
         raise InvalidSchedule("$", "the file is not UTF-8 text.") from None
     except json.JSONDecodeError as error:
@@ -49,8 +50,13 @@ def parse(data: bytes) -> ParsedSchedule:
         ) from None
     except RecursionError:
         raise InvalidSchedule("$", "the JSON is nested too deeply.") from None
-    except ValueError:  # an integer of thousands of digits (Python's conversion limit)
-        raise InvalidSchedule("$", "the JSON holds a number too long to be read.") from None
+    except ValueError as error:  # a lone surrogate, or an integer of thousands of digits
+        reason = (
+            "a number too long to be read"
+            if "surrogate" not in str(error)
+            else ("a character no text can hold (a lone surrogate)")
+        )
+        raise InvalidSchedule("$", f"the JSON holds {reason}.") from None
     schedule = object_at(object_at(document, "$").get("schedule"), "schedule")
     conference = object_at(schedule.get("conference"), "schedule.conference")
     where = "schedule.conference"

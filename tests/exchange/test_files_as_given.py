@@ -98,3 +98,13 @@ def test_a_5000_digit_number_is_a_422_on_the_upload_page(
         if data is _HUGE:
             assert response.status_code == 422
             assert "the JSON holds a number too long to be read." in response.get_data(as_text=True)
+
+
+def test_an_imported_title_with_line_breaks_is_stored_on_one_line(
+    importer: Callable[..., ImportResult], dbs: Session
+) -> None:
+    """Probe N6: the import held titles to none of the rules of the editor's single-line fields."""
+    from tests.hosting.test_unusable_text import SCHEDULE
+
+    importer(SCHEDULE.replace("TITLE", '"Title A\\r\\nX-Injected: 1\\ufffe"').encode())
+    assert list(dbs.execute(select(Talk.title)).scalars()) == ["Title A X-Injected: 1"]
