@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask
-from flask_login import LoginManager, login_user
+from flask import Flask, flash, redirect, request
+from flask_login import LoginManager, login_url, login_user
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from companion.accounts.models import LoginSession, User, token_hash
 from companion.db import session
+from companion.errors import Unauthorised, wants_json
 
 #: Guests and "remember me" stay signed in for a year: a schedule must survive a week offline.
 REMEMBER_FOR = timedelta(days=365)
@@ -31,6 +33,15 @@ def _load_user(token: str) -> User | None:
     if user is not None:
         user.session_token = token
     return user
+
+
+@login_manager.unauthorized_handler
+def _unauthorised() -> Response:
+    # Pages send people to sign in; API calls get a 401 in JSON, like every other API error.
+    if wants_json():
+        raise Unauthorised("Sign in first.")
+    flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 
 def sign_in(user: User, *, remember: bool) -> None:

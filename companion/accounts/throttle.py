@@ -86,21 +86,30 @@ def delay_after(number: int, free: int) -> timedelta:
 
 
 def sign_in_attempt(email: str, address: str, *, now: datetime) -> tuple[str, datetime | None]:
-    """Count one sign-in attempt. Returns the counter's key, for `forget`, and None when the
-    password may be checked now, else the instant from which the next attempt will be."""
+    """Count one sign-in attempt. Returns the (account, address) counter's key, for `forget`,
+    and None when the password may be checked now, else the instant from which the next attempt
+    will be. An unknown email is counted per (email, address) too, exactly like an account, so
+    that the answers never tell which emails have one; the per-address count is on top."""
+    pair = f"pair:{email} {address}"
     with get_database().sessionmaker() as own:
         known = own.execute(select(User.id).where(User.email == email)).first() is not None
-        key, free = (
-            (f"pair:{email} {address}", ACCOUNT_FREE)
+        counters = (
+            [(pair, ACCOUNT_FREE)]
             if known
-            else (f"address:{address}", ADDRESS_FREE)
+            else [(pair, ACCOUNT_FREE), (f"address:{address}", ADDRESS_FREE)]
         )
-        number, previous = _count(own, key, window=WINDOW, now=now)
+        counted = [(_count(own, key, window=WINDOW, now=now), free) for key, free in counters]
         own.commit()
-    wait = delay_after(number, free)
-    if not wait or previous is None or now - previous >= wait:
-        return key, None
-    return key, now + delay_after(number + 1, free)
+    waits = [w for (number, previous), free in counted if (w := _wait(number, previous, free, now))]
+    return pair, max(waits) if waits else None
+
+
+def _wait(number: int, previous: datetime | None, free: int, now: datetime) -> datetime | None:
+    """When the next attempt may be, if attempt `number` came too soon after `previous`."""
+    delay = delay_after(number, free)
+    if not delay or previous is None or now - previous >= delay:
+        return None
+    return now + delay_after(number + 1, free)
 
 
 def forget(key: str) -> None:

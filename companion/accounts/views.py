@@ -241,10 +241,6 @@ def forgot_password() -> Page:
         except FieldError as error:
             session.rollback()
             errors[error.field] = error.message
-        except passwords.TooManyRequests as error:
-            session.rollback()
-            errors["form"] = error.message
-            return _forgot_page(errors), 429
         else:
             if found is not None:
                 try:

@@ -36,7 +36,7 @@ def _split(entry: str) -> tuple[str, int | None]:
 
 def _entry_matches(entry: str, host: str, port: int) -> bool:
     name, wanted_port = _split(entry)
-    if wanted_port is not None and wanted_port != port:
+    if port != (443 if wanted_port is None else wanted_port):  # push services listen on 443
         return False
     if name.startswith("*."):
         return host.endswith(name[1:])
@@ -47,10 +47,12 @@ def matching_entry(endpoint: str, allowed: Iterable[str], *, allow_http: bool) -
     """The allow-list entry `endpoint` falls under, or None when it may not be used."""
     try:
         parts = urlsplit(endpoint)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        port = parts.port if parts.port is not None else (443 if parts.scheme == "https" else 80)
     except ValueError:
         return None
     if parts.scheme != "https" and not (allow_http and parts.scheme == "http"):
+        return None
+    if any(char.isspace() or ord(char) < 32 for char in endpoint):
         return None
     host = (parts.hostname or "").lower().rstrip(".")
     if not host or parts.username or parts.password:

@@ -141,6 +141,19 @@ def test_nobody_at_the_same_address_is_locked_out_by_others_failures(app: Flask,
     assert sign_in(person).status_code == 302
 
 
+def test_an_unknown_email_is_slowed_down_exactly_like_an_account(
+    app: Flask, client: FlaskClient, make_user
+) -> None:
+    """Probe N8: the answers must not tell which emails have an account."""
+    app.config["FIXED_NOW"] = "2020-03-02T10:00:00+00:00"
+    make_user()
+    known = [sign_in(client, password="guess").status_code for _ in range(7)]
+    unknown = [
+        sign_in(client, email="nobody@example.org", password="guess").status_code for _ in range(7)
+    ]
+    assert known == unknown == [422] * 5 + [429] * 2
+
+
 def test_unknown_emails_are_throttled_per_address(app: Flask, client: FlaskClient) -> None:
     app.config["FIXED_NOW"] = "2020-03-02T10:00:00+00:00"
     statuses = [

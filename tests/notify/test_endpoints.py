@@ -137,3 +137,32 @@ def test_the_owner_can_always_remove_their_endpoint(app: Flask, push_service, db
         headers=SAME_ORIGIN,
     )
     assert dbs.execute(select(PushSubscription)).scalars().all() == []
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://fcm.googleapis.com:5199/x",
+        "https://x.push.apple.com:22/x",
+        "https://fcm.googleapis.com:0/x",
+        "https://fcm.googleapis.com/a\tb",
+        "https://fcm.googleapis.com/a b",
+    ],
+)
+def test_push_services_are_reached_on_their_own_port_only(app: Flask, endpoint: str) -> None:
+    response = app.test_client().post(
+        "/api/v1/me/push-subscriptions",
+        json={"endpoint": endpoint, "keys": KEYS},
+        headers=SAME_ORIGIN,
+    )
+    assert response.status_code == 400
+
+
+def test_an_api_call_that_needs_an_account_answers_401_json(app: Flask) -> None:
+    response = app.test_client().delete(
+        "/api/v1/me/push-subscriptions", json={"endpoint": "x"}, headers=SAME_ORIGIN
+    )
+    assert response.status_code == 401
+    assert response.get_json()["error"]["title"] == "Sign in first"
+    page = app.test_client().get("/settings/")
+    assert page.status_code == 302 and page.headers["Location"] == "/login?next=%2Fsettings%2F"
