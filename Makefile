@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint system-deps bench screenshots clean
+.PHONY: run test check lint system-deps bench screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -48,6 +48,10 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 ## test: lint, then the whole suite on SQLite and PostgreSQL, and in Chromium
 test: $(STAMP) system-deps lint tests/js/node_modules/.installed
 	TEST_DATABASE_URL="$$(.ci/postgres.sh || true)" $(BIN)/pytest
+
+## check: the edit–test loop (under a minute): lint, then the suite on SQLite without the browser
+check: $(STAMP) lint
+	$(BIN)/pytest --sqlite-only -m 'not browser' -q
 
 ## bench: throughput and latency with gunicorn (2 workers) and wrk; see docs/benchmarks.md
 bench: $(STAMP) system-deps
