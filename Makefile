@@ -33,11 +33,20 @@ run: $(STAMP)
 system-deps:
 	@.ci/system-deps.sh
 
-## lint: ruff (lint + format) and mypy
-lint: $(STAMP)
+## lint: ruff (lint + format), mypy, and ESLint for the JavaScript
+lint: $(STAMP) node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	@if [ -x node_modules/.bin/eslint ]; then node_modules/.bin/eslint .; \
+	elif [ -n "$$CI" ]; then echo "npm not found: ESLint cannot run, and in CI that fails."; exit 1; \
+	else echo "npm not found: ESLint skipped (install Node.js to lint the JavaScript)."; fi
+
+# ESLint and its rule sets (package.json at the root; no build step).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --silent --no-audit --no-fund && touch $@; \
+	else echo "npm not found: ESLint will be skipped (or fail in CI)."; fi
 
 # The second, independent iCalendar parser (ical.js) for the feed tests.
 tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
@@ -63,4 +72,4 @@ bench: $(STAMP) system-deps
 	$(BIN)/python bench/exchange.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench/results
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench/results node_modules
