@@ -60,7 +60,7 @@ test: $(STAMP) system-deps lint tests/js/node_modules/.installed
 
 ## check: the edit–test loop (under a minute): lint, then the suite on SQLite without the browser
 check: $(STAMP) lint
-	$(BIN)/pytest --sqlite-only -m 'not browser' -q
+	$(BIN)/pytest --sqlite-only -m 'not browser' -q -n 2
 
 ## bench: throughput and latency with gunicorn (2 workers) and wrk; see docs/benchmarks.md
 bench: $(STAMP) system-deps
