@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint system-deps bench screenshots clean
+.PHONY: run test check lint system-deps bench screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -33,11 +33,20 @@ run: $(STAMP)
 system-deps:
 	@.ci/system-deps.sh
 
-## lint: ruff (lint + format) and mypy
-lint: $(STAMP)
+## lint: ruff (lint + format), mypy, and ESLint for the JavaScript
+lint: $(STAMP) node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	@if [ -x node_modules/.bin/eslint ]; then node_modules/.bin/eslint .; \
+	elif [ -n "$$CI" ]; then echo "npm not found: ESLint cannot run, and in CI that fails."; exit 1; \
+	else echo "npm not found: ESLint skipped (install Node.js to lint the JavaScript)."; fi
+
+# ESLint and its rule sets (package.json at the root; no build step).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --silent --no-audit --no-fund && touch $@; \
+	else echo "npm not found: ESLint will be skipped (or fail in CI)."; fi
 
 # The second, independent iCalendar parser (ical.js) for the feed tests.
 tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
@@ -49,6 +58,10 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 test: $(STAMP) system-deps lint tests/js/node_modules/.installed
 	TEST_DATABASE_URL="$$(.ci/postgres.sh || true)" $(BIN)/pytest
 
+## check: the edit–test loop (under a minute): lint, then the suite on SQLite without the browser
+check: $(STAMP) lint
+	$(BIN)/pytest --sqlite-only -m 'not browser' -q -n 2
+
 ## bench: throughput and latency with gunicorn (2 workers) and wrk; see docs/benchmarks.md
 bench: $(STAMP) system-deps
 	$(BIN)/python bench/run.py
@@ -59,4 +72,4 @@ bench: $(STAMP) system-deps
 	$(BIN)/python bench/exchange.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench/results
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench/results node_modules

@@ -5,13 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-import companion.accounts.models
-import companion.agenda.models
-import companion.hosting.models
-import companion.notify.models
-import companion.programme.models
-import companion.venue.models  # noqa: F401 - these imports register the tables on Base.metadata
-from companion.db import Base
+from companion.models import metadata  # every feature's tables
 
 config = context.config
 url: str = (
@@ -27,7 +21,7 @@ def run_migrations_offline() -> None:
     """Emit SQL to stdout."""
     context.configure(
         url=url,
-        target_metadata=Base.metadata,
+        target_metadata=metadata,
         literal_binds=True,
         render_as_batch=url.startswith("sqlite"),
     )
@@ -41,7 +35,7 @@ def run_migrations_online() -> None:
     with engine.connect() as connection:
         context.configure(
             connection=connection,
-            target_metadata=Base.metadata,
+            target_metadata=metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
         )

@@ -64,16 +64,57 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 # --- Databases ----------------------------------------------------------------------------------
 
 
+POSTGRES_MISSING = (
+    "PostgreSQL TESTS SKIPPED: TEST_DATABASE_URL is not set. `make test` installs and "
+    "starts PostgreSQL and sets it; run that to test on PostgreSQL too."
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--sqlite-only",
+        action="store_true",
+        help="Run the database tests on SQLite only (`make check`), even in CI.",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave out the PostgreSQL half when asked to, or when there is no PostgreSQL outside CI
+    (one banner at the end says so, instead of a SKIPPED line per test). In CI a missing
+    PostgreSQL still fails every test that needs it."""
+    sqlite_only = config.getoption("--sqlite-only")
+    if not sqlite_only and (IN_CI or os.environ.get("TEST_DATABASE_URL")):
+        return
+    kept, left_out = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("database_url") == "postgresql"
+        (left_out if on_postgres else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+        config.stash[_POSTGRES_LEFT_OUT] = (len(left_out), sqlite_only)
+
+
+_POSTGRES_LEFT_OUT = pytest.StashKey[tuple[int, bool]]()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """The one banner for the PostgreSQL half left out."""
+    if _POSTGRES_LEFT_OUT not in config.stash:
+        return
+    count, sqlite_only = config.stash[_POSTGRES_LEFT_OUT]
+    why = "--sqlite-only (make check)" if sqlite_only else POSTGRES_MISSING
+    terminalreporter.write_sep("=", f"{count} PostgreSQL tests not run", yellow=True)
+    terminalreporter.write_line(why)
+
+
 def _postgres_url() -> str:
     url = os.environ.get("TEST_DATABASE_URL", "")
     if not url:
-        reason = (
-            "PostgreSQL TESTS SKIPPED: TEST_DATABASE_URL is not set. `make test` installs and "
-            "starts PostgreSQL and sets it; run that to test on PostgreSQL too."
-        )
         if IN_CI:
-            pytest.fail(reason + " In CI this is an error.", pytrace=False)
-        pytest.skip(reason)
+            pytest.fail(POSTGRES_MISSING + " In CI this is an error.", pytrace=False)
+        pytest.skip(POSTGRES_MISSING)
     return url
 
 
@@ -280,13 +321,18 @@ def make_floor(dbs: Session) -> Callable[..., Floor]:
 DATA = Path(__file__).parent / "data"
 
 
+#: For test users only: a hash that takes microseconds, not scrypt's tens of milliseconds.
+FAST_HASH = "pbkdf2:sha256:1000"
+
 #: What a browser adds to a same-origin form post or fetch (accepted in place of a CSRF token).
 SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
 
 
 @pytest.fixture
 def make_user(dbs: Session) -> Callable[..., Any]:
-    """Create and commit a registered user (password "correct horse")."""
+    """Create and commit a registered user (password "correct horse"). Its hash is a cheap one
+    (the app's own hashing stays scrypt): signing in checks whatever method a hash names, and
+    scrypt here cost a third of the suite's time."""
     from werkzeug.security import generate_password_hash
 
     from companion.accounts.models import User
@@ -296,7 +342,7 @@ def make_user(dbs: Session) -> Callable[..., Any]:
     ) -> User:
         user = User(
             email=email,
-            password_hash=generate_password_hash(password),
+            password_hash=generate_password_hash(password, method=FAST_HASH),
             name=name,
             email_confirmed_at=datetime(2020, 1, 1, tzinfo=UTC),
         )

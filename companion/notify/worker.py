@@ -1,11 +1,12 @@
 """The notification worker: plan reminders, close debounced change alerts, fan out, then claim
 due deliveries, push them concurrently over pooled connections, and record what happened.
 
-Claims are leases: a delivery is taken for LEASE and its attempt counted before anything is sent;
-a worker killed mid-batch leaves its claims to expire, and another worker sends them. The only
-possible repeat is a message whose send raced the crash; it carries the same Topic and tag, so the
-push service and the phone collapse it. On PostgreSQL claims use FOR UPDATE SKIP LOCKED, so any
-number of workers on any number of machines share the work without taking the same delivery.
+Claims are leases: a delivery is taken for PUSH_LEASE_SECONDS and its attempt counted before
+anything is sent; a worker killed mid-batch leaves its claims to expire, and another worker sends
+them. The only possible repeat is a message whose send raced the crash; it carries the same Topic
+and tag, so the push service and the phone collapse it. On PostgreSQL claims use FOR UPDATE SKIP
+LOCKED, so any number of workers on any number of machines share the work without taking the same
+delivery.
 """
 
 from __future__ import annotations
@@ -35,8 +36,6 @@ from companion.notify.models import (
 
 log = logging.getLogger(__name__)
 
-#: How long a claimed delivery belongs to its worker (config PUSH_LEASE_SECONDS).
-LEASE = timedelta(seconds=60)
 #: Backoff: BASE · 2^(attempt−1), ±25 % jitter, at most CAP.
 BACKOFF_BASE = timedelta(seconds=5)
 BACKOFF_CAP = timedelta(minutes=30)
@@ -76,7 +75,7 @@ class Worker:
         self.max_attempts = max_attempts
         self.timeout = timeout
         self.sessionmaker = get_database_of(app).sessionmaker
-        self.lease = timedelta(seconds=app.config.get("PUSH_LEASE_SECONDS", LEASE.seconds))
+        self.lease = timedelta(seconds=app.config["PUSH_LEASE_SECONDS"])
         self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="push")
         self.guard = SendGuard(
             app.config["PUSH_SERVICE_HOSTS"], allow_http=app.config["PUSH_ALLOW_HTTP"]
@@ -95,7 +94,7 @@ class Worker:
                 session.close()
 
     def claim(self, now: datetime) -> list[Claimed]:
-        """Take up to `batch` due deliveries for LEASE (committed before anything is sent)."""
+        """Take up to `batch` due deliveries for the lease (committed before anything is sent)."""
         with self.sessionmaker() as session:
             picked = (
                 select(Delivery.id)

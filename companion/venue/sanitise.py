@@ -20,11 +20,12 @@ from xml.etree.ElementTree import Element
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
+from companion.config import Config
 from companion.errors import Invalid
 from companion.venue.models import MapKind
 
-#: Largest map file accepted, in bytes.
-MAX_BYTES = 2 * 1024 * 1024
+#: Largest map file accepted, in bytes, unless the app's VENUE_MAP_MAX_BYTES says otherwise.
+MAX_BYTES = Config.VENUE_MAP_MAX_BYTES
 #: The largest viewBox number taken (a floor plan in any unit fits; 1e300 is a typing mistake
 #: or an attack, and would overflow the stored width and height).
 MAX_COORDINATE = 10_000_000

@@ -165,7 +165,7 @@ function setupStars() {
       }
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       refreshSavedStars();
-    } catch (error) {
+    } catch {
       same.forEach((f) => show(f, !on));
       announce(on ? "Could not star this session. Try again." : "Could not unstar this session. Try again.");
     } finally {
