@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, request, url_for
 from flask.json.provider import DefaultJSONProvider
 
+from companion import clock
 from companion.errors import BadRequest
 from companion.parsing import load_json
 
@@ -128,7 +129,7 @@ def _usable_last_modified(last_modified: datetime | None) -> datetime | None:
         return None
     started: datetime = current_app.config["STARTED_AT"]
     stamp = max(last_modified, started)  # a deploy changes pages without an edit
-    if stamp > datetime.now(UTC) - timedelta(seconds=1):
+    if stamp > clock.now() - timedelta(seconds=1):
         return None
     return stamp.replace(microsecond=0)
 

@@ -16,14 +16,15 @@ from flask import current_app, has_app_context
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from companion.config import Config
 from companion.db import utcnow
 from companion.notify.models import Notification, NotificationKind, NotificationState
 from companion.programme.models import Talk
 
 #: Fields whose change attendees must hear about.
 WATCHED = ("start", "end", "room_id", "status")
-#: Default debounce window (config PUSH_DEBOUNCE_SECONDS).
-DEBOUNCE = timedelta(minutes=2)
+#: The debounce window outside an app (config PUSH_DEBOUNCE_SECONDS inside one).
+DEBOUNCE = timedelta(seconds=Config.PUSH_DEBOUNCE_SECONDS)
 
 
 def snapshot(values: dict[str, Any]) -> dict[str, Any]:
@@ -53,7 +54,7 @@ def _settings() -> tuple[datetime, timedelta]:
     if has_app_context():
         from companion import clock
 
-        seconds = current_app.config.get("PUSH_DEBOUNCE_SECONDS", DEBOUNCE.total_seconds())
+        seconds = current_app.config["PUSH_DEBOUNCE_SECONDS"]
         return clock.now(), timedelta(seconds=float(seconds))
     return utcnow(), DEBOUNCE
 

@@ -45,7 +45,7 @@ from companion.venue import operations, queries, revision
 from companion.venue.models import FloorMap, MapKind
 from companion.venue.queries import FloorPlan
 from companion.venue.render import inline_map
-from companion.venue.sanitise import MAX_BYTES, MapTooLarge, shape_ids
+from companion.venue.sanitise import MapTooLarge, shape_ids
 from companion.web import PageCache, body_limit, cached_response, make_etag, private
 
 bp = Blueprint("venue", __name__)
@@ -208,12 +208,12 @@ def _admin_page(
         errors=(error.details.get("fields", {}) if error else {}),
         error_floor=floor_slug,
         form=form or {},
-        max_size=f"{MAX_BYTES // (1024 * 1024)} MB",
+        max_size=f"{_map_limit() // (1024 * 1024)} MB",
     ), (error.status if error else 200)
 
 
 def _map_limit() -> int:
-    return int(current_app.config.get("VENUE_MAP_MAX_BYTES", MAX_BYTES))
+    return int(current_app.config["VENUE_MAP_MAX_BYTES"])
 
 
 @bp.post("/<conf>/admin/venue/floors/<slug>/map")
