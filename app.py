@@ -8,23 +8,45 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from companion import cli, db, errors, logs, mail, security, templating, web
-from companion.accounts import login
-from companion.accounts.views import bp as accounts_bp
-from companion.admin.views import bp as admin_bp
-from companion.agenda.views import bp as agenda_bp
-from companion.api.views import bp as api_bp
+from companion import (
+    accounts,
+    admin,
+    agenda,
+    api,
+    cli,
+    db,
+    errors,
+    exchange,
+    hosting,
+    ical,
+    logs,
+    mail,
+    notify,
+    offline,
+    programme,
+    security,
+    templating,
+    venue,
+    web,
+)
 from companion.config import Config
-from companion.exchange.views import bp as exchange_bp
-from companion.hosting.pages import bp as host_bp
-from companion.hosting.views import bp as hosting_bp
-from companion.ical.views import bp as ical_bp
-from companion.notify import outbox, vapid
-from companion.notify.views import bp as notify_bp
-from companion.offline.views import bp as offline_bp
-from companion.programme import revision
-from companion.programme.views import bp as programme_bp
-from companion.venue.views import bp as venue_bp
+
+#: The features, in the order their `init_app` runs: each registers its blueprints, session
+#: listeners, caches and hooks (accounts before the features that add guest-merge steps to it).
+FEATURES = (
+    programme,
+    accounts,
+    agenda,
+    api,
+    offline,
+    ical,
+    notify,
+    hosting,
+    admin,
+    venue,
+    exchange,
+    mail,
+)
 
 ROOT = Path(__file__).resolve().parent
 
@@ -47,26 +69,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         )
     logs.init_app(app)
     db.init_app(app)
-    revision.install(db.get_database_of(app).sessionmaker)
-    outbox.install(db.get_database_of(app).sessionmaker)
-    vapid.init_app(app)
     web.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     security.init_app(app)
-    login.init_app(app)
-    mail.init_app(app)
-    app.register_blueprint(programme_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(agenda_bp)
-    app.register_blueprint(offline_bp)
-    app.register_blueprint(ical_bp)
-    app.register_blueprint(notify_bp)
-    app.register_blueprint(hosting_bp)
-    app.register_blueprint(host_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(venue_bp)
-    app.register_blueprint(exchange_bp)
+    for feature in FEATURES:
+        feature.init_app(app)
     cli.init_app(app)
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -66,13 +66,31 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class CompanionSession(Session):
+    """The one session class of the app: every sessionmaker makes sessions of it, and every
+    feature's session listeners are registered on it (`listen`), in that feature's `init_app`.
+
+    A class of our own, defined once, rather than each sessionmaker's own subclass: SQLAlchemy
+    keys event targets by id(), so a listener put on a discarded app's class could look
+    "already registered" on a new class that happens to get the same address."""
+
+
+def listen(identifier: str, listener: Callable[..., Any]) -> None:
+    """Register a session event listener (`after_flush`, `before_flush`, `do_orm_execute`) on
+    every session of the app, once however many apps are built."""
+    if not event.contains(CompanionSession, identifier, listener):
+        event.listen(CompanionSession, identifier, listener)
+
+
 class Database:
     """The engine and session factory of one app (tests run one app per database)."""
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
         self.engine: Engine = make_engine(url, echo=echo)
-        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        self.sessionmaker = sessionmaker(
+            self.engine, class_=CompanionSession, expire_on_commit=False
+        )
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from flask import Flask, current_app
 from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -34,17 +35,18 @@ MIN_PASSWORD = 8
 DEVICE_LINK_TTL = timedelta(minutes=15)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
-#: Features keeping per-user rows (stars, push subscriptions…) register how to move them from a
-#: guest to an account here, so accounts never has to import them.
+#: Features keeping per-user rows (stars, push subscriptions…) add how to move them from a guest
+#: to an account in their `init_app`, so accounts never has to import them.
 MergeStep = Callable[[int, int], None]
-_merge_steps: list[MergeStep] = []
+#: Where the app keeps its merge steps (app.extensions).
+MERGE_STEPS = "companion.merge_steps"
 
 
-def on_merge(step: MergeStep) -> MergeStep:
-    """Register `step(from_user_id, to_user_id)` to run when a guest merges into an account."""
-    if step not in _merge_steps:
-        _merge_steps.append(step)
-    return step
+def add_merge_step(app: Flask, step: MergeStep) -> None:
+    """Run `step(from_user_id, to_user_id)` whenever a guest merges into an account."""
+    steps: list[MergeStep] = app.extensions[MERGE_STEPS]
+    if step not in steps:
+        steps.append(step)
 
 
 class FieldError(BadRequest):
@@ -175,7 +177,7 @@ def merge_guest(guest: User, account: User) -> None:
     """Move everything the guest has into `account` (union, no duplicates) and delete the guest."""
     if not guest.is_guest or guest.id == account.id:
         return
-    for step in _merge_steps:
+    for step in current_app.extensions[MERGE_STEPS]:
         step(guest.id, account.id)
     session.delete(guest)
     session.flush()

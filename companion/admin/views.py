@@ -238,7 +238,3 @@ def _conference_form(conference: Conference) -> dict[str, str]:
         "end_date": conference.end_date.isoformat(),
         "day_change_hour": str(conference.day_change_hour),
     }
-
-
-# The rooms and floors pages live in their own module, on the same blueprint.
-from companion.admin import rooms as _rooms  # noqa: E402, F401

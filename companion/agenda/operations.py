@@ -8,7 +8,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from companion.accounts.models import User
-from companion.accounts.operations import on_merge
 from companion.agenda.models import Star
 from companion.db import session, utcnow
 from companion.errors import NotFound
@@ -63,7 +62,6 @@ def acknowledge_changes(user_id: int, stars: list[Star]) -> None:
     session.flush()
 
 
-@on_merge
 def move_stars(from_user_id: int, to_user_id: int) -> None:
     """Union a guest's stars into an account's (signing in on another device)."""
     have = set(session.execute(select(Star.talk_id).where(Star.user_id == to_user_id)).scalars())

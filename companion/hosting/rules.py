@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
-from companion.db import session
+from companion.db import hold_row, session
 from companion.errors import Invalid
 from companion.parsing import has_controls, is_single_line
 from companion.programme.models import (
@@ -56,12 +56,8 @@ def validate(
         return  # a cancelled session holds no room and keeps nobody busy
     if after["room_id"] is not None:
         # Hold the room until this transaction ends, so that two editors moving different
-        # sessions into it at the same moment cannot both pass the check: a no-op UPDATE takes
-        # the row lock on PostgreSQL and the write lock on SQLite (FOR UPDATE does not exist
-        # there). The revision hook does not see it: nothing changes.
-        session.execute(
-            update(Room).where(Room.id == after["room_id"]).values(position=Room.position)
-        )
+        # sessions into it at the same moment cannot both pass the check.
+        hold_row(Room.__table__, after["room_id"])
         clash = _overlapping(conference, talk_id, start, end).where(
             Talk.room_id == after["room_id"]
         )

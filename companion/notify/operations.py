@@ -6,7 +6,6 @@ import hmac
 
 from sqlalchemy import delete, select
 
-from companion.accounts.operations import on_merge
 from companion.db import session
 from companion.errors import Conflict
 from companion.notify.models import PushSubscription
@@ -44,7 +43,6 @@ def remove_subscription(user_id: int, endpoint: str) -> None:
     )
 
 
-@on_merge
 def move_subscriptions(from_user_id: int, to_user_id: int) -> None:
     """A guest's devices keep their notifications after signing in."""
     for subscription in session.execute(

@@ -1,10 +1,11 @@
 """Change alerts enter the outbox in the same transaction as the edit that causes them.
 
-A flush hook watches every session (model `Talk`) that is moved to another room, retimed or
-cancelled (or restored), whoever changes it — host editor, API, importer, CLI — so no write path
-can forget it. Edits of one session within the debounce window collect in one open alert whose
-baseline is the session before the first edit; the message is written when the window closes, from
-the final state, and an edit undone within the window sends nothing (`planner.fan_out`).
+A flush listener (registered by `companion.notify.init_app`) watches every session (model `Talk`)
+that is moved to another room, retimed or cancelled (or restored), whoever changes it — host
+editor, API, importer, CLI — so no write path can forget it. Edits of one session within the
+debounce window collect in one open alert whose baseline is the session before the first edit;
+the message is written when the window closes, from the final state, and an edit undone within
+the window sends nothing (`planner.fan_out`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, inspect, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
 
 from companion.config import Config
 from companion.db import utcnow
@@ -42,14 +43,6 @@ def open_key(talk_id: int) -> str:
     return f"change:{talk_id}:open"
 
 
-def install(factory: sessionmaker[Session]) -> None:
-    """Write change alerts for edits made through any session (see programme.revision.install
-    for why the hook goes on the Session class rather than on `factory`)."""
-    del factory
-    if not event.contains(Session, "before_flush", _before_flush):
-        event.listen(Session, "before_flush", _before_flush)
-
-
 def _settings() -> tuple[datetime, timedelta]:
     if has_app_context():
         from companion import clock
@@ -59,7 +52,8 @@ def _settings() -> tuple[datetime, timedelta]:
     return utcnow(), DEBOUNCE
 
 
-def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+def before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    """Open a change alert for every session this flush moves, retimes or cancels."""
     changed: list[tuple[Talk, dict[str, Any]]] = []
     for obj in session.dirty:
         if not isinstance(obj, Talk) or obj.id is None:

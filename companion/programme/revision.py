@@ -1,9 +1,11 @@
 """Keep `Conference.revision` in step with every change to a conference's programme.
 
 Page caches, ETags and the offline copy on phones are keyed by the revision, so it must move in the
-same transaction as the change, whoever makes it (editor, importer, CLI). Doing it in one flush hook
-means no write path can forget it — as long as it goes through ORM objects: a bulk
-`session.execute(update(Talk)…)` does not flush objects and must call `bump()` itself.
+same transaction as the change, whoever makes it (editor, importer, CLI). Two session listeners
+(registered by `companion.programme.wiring`) mean no write path can forget it: `after_flush` for
+changed ORM objects, and `do_orm_execute` for bulk `update()`/`delete()` statements on the same
+models, which flush no objects. Other features add their own conference-owned models with
+`watch()` from their `init_app` (the venue's maps and room places).
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from __future__ import annotations
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import event, inspect, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import inspect, select, update
+from sqlalchemy.engine import Result
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from companion.db import utcnow
 from companion.programme.models import (
@@ -26,22 +29,17 @@ from companion.programme.models import (
     TrackHost,
 )
 
-_DIRECT = (Floor, Room, Speaker, Talk, Track)
+#: Models with a `conference_id` of their own: any change to one moves that conference on.
+_DIRECT: set[type[Any]] = {Floor, Room, Speaker, Talk, Track}
 
 
-def install(factory: sessionmaker[Session]) -> None:
-    """Bump conference revisions after every flush (of `factory`'s sessions, and any other).
-
-    The hook goes on the Session class itself, once: each sessionmaker makes a Session subclass
-    of its own, and SQLAlchemy's event registry keys targets by id(), so after a discarded app's
-    class is collected, a new one at the same address could look "already registered" and go
-    without the hook (seen in tests that create many apps)."""
-    del factory  # every session gets it; the hook only touches our programme models
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
+def watch(*models: type[Any]) -> None:
+    """Let changes to `models` (each with a `conference_id`) move the revision too."""
+    _DIRECT.update(models)
 
 
-def _after_flush(session: Session, _context: Any) -> None:
+def after_flush(session: Session, _context: Any) -> None:
+    """Move the revision of every conference whose programme rows this flush changed."""
     conference_ids: set[int | None] = set()
     talk_ids: set[int] = set()
     track_ids: set[int] = set()
@@ -51,8 +49,8 @@ def _after_flush(session: Session, _context: Any) -> None:
         if isinstance(obj, Conference):
             if obj not in session.new and _changed_beyond_revision(session, obj):
                 conference_ids.add(obj.id)
-        elif isinstance(obj, _DIRECT):
-            conference_ids.add(obj.conference_id)
+        elif type(obj) in _DIRECT:
+            conference_ids.add(getattr(obj, "conference_id", None))
         elif isinstance(obj, TalkSpeaker):
             talk_ids.add(obj.talk_id)
         elif isinstance(obj, TrackHost):
@@ -69,8 +67,33 @@ def _after_flush(session: Session, _context: Any) -> None:
     bump(session, {cid for cid in conference_ids if cid is not None})
 
 
+def after_bulk(state: ORMExecuteState) -> Result[Any] | None:
+    """A bulk UPDATE or DELETE of a programme model moves the revision of every conference whose
+    rows it matches (found with the statement's own WHERE before it runs)."""
+    if not (state.is_update or state.is_delete) or state.bind_mapper is None:
+        return None
+    model = state.bind_mapper.class_
+    where = state.statement.whereclause  # type: ignore[attr-defined]
+    if model is Conference:
+        owners = select(Conference.id)
+    elif model in _DIRECT:
+        owners = select(model.conference_id)
+    elif model is TalkSpeaker:
+        owners = select(Talk.conference_id).join(TalkSpeaker, TalkSpeaker.talk_id == Talk.id)
+    elif model is TrackHost:
+        owners = select(Track.conference_id).join(TrackHost, TrackHost.track_id == Track.id)
+    else:
+        return None
+    if where is not None:
+        owners = owners.where(where)
+    conference_ids = set(state.session.execute(owners.distinct()).scalars())
+    result = state.invoke_statement()
+    bump(state.session, conference_ids)
+    return result
+
+
 def bump(session: Session, conference_ids: set[int]) -> None:
-    """Move the revision of `conference_ids` on (bulk writes that bypass the ORM call this)."""
+    """Move the revision of `conference_ids` on."""
     if not conference_ids:
         return
     session.connection().execute(

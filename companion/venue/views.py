@@ -15,11 +15,9 @@ maps in and place rooms on them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
 
 from flask import (
     Blueprint,
-    Flask,
     Response,
     current_app,
     flash,
@@ -28,7 +26,6 @@ from flask import (
     request,
     url_for,
 )
-from flask.blueprints import BlueprintSetupState
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
@@ -38,15 +35,14 @@ from companion.db import session
 from companion.errors import Forbidden, Invalid
 from companion.hosting.audit import subject_entries
 from companion.parsing import small_int
-from companion.programme import places
 from companion.programme import queries as programme
 from companion.programme.models import Conference, Room
-from companion.venue import operations, queries, revision
+from companion.venue import operations, queries
 from companion.venue.models import FloorMap, MapKind
 from companion.venue.queries import FloorPlan
 from companion.venue.render import inline_map
 from companion.venue.sanitise import MapTooLarge, shape_ids
-from companion.web import PageCache, body_limit, cached_response, make_etag, private
+from companion.web import body_limit, cached_response, make_etag, private
 
 bp = Blueprint("venue", __name__)
 
@@ -58,13 +54,6 @@ MAP_CSP = (
 )
 #: Rendered map files kept per process (they are larger than pages, so fewer of them).
 MAP_CACHE_SIZE = 64
-
-
-@bp.record_once
-def _setup(state: BlueprintSetupState) -> None:
-    state.app.extensions["companion.map_cache"] = PageCache(MAP_CACHE_SIZE)
-    places.register(cast(Flask, state.app), room_on_map)
-    revision.install()
 
 
 @bp.after_request

@@ -143,3 +143,34 @@ def test_after_midnight_belongs_to_the_evening_before() -> None:
     assert conference.day_of(one_am) == date(2019, 12, 27)
     five_am = datetime(2019, 12, 28, 4, 30, tzinfo=UTC)  # 05:30
     assert conference.day_of(five_am) == date(2019, 12, 28)
+
+
+def test_bulk_statements_move_the_revision_too(
+    make_conference, make_talk, dbs: Session, grant_role
+) -> None:
+    """No trap for writers: a bulk update() or delete() on programme rows moves the revision of
+    exactly the conferences it touched (issue 14, item 1)."""
+    from sqlalchemy import delete, update
+
+    from companion.programme.models import TrackHost
+
+    ours, other = make_conference(), make_conference(slug="other", name="Other")
+    talk = make_talk(ours, "Streams", track="Streaming", speakers=("Ada",))
+    make_talk(other, "Elsewhere")
+    dbs.add(TrackHost(track_id=talk.track_id, speaker_id=talk.speaker_links[0].speaker_id))
+    dbs.commit()
+
+    def revisions() -> tuple[int, int]:
+        dbs.expire_all()
+        return (dbs.get(Conference, ours.id).revision, dbs.get(Conference, other.id).revision)  # type: ignore[union-attr]
+
+    start = revisions()
+    dbs.execute(update(Talk).where(Talk.id == talk.id).values(title="Streams, bulk"))
+    dbs.commit()
+    assert revisions() == (start[0] + 1, start[1])
+    dbs.execute(delete(TrackHost).where(TrackHost.track_id == talk.track_id))
+    dbs.commit()
+    assert revisions() == (start[0] + 2, start[1])
+    dbs.execute(update(Talk).where(Talk.id == -1).values(title="nobody"))  # matches nothing
+    dbs.commit()
+    assert revisions() == (start[0] + 2, start[1])
