@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask import typing as ft
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from companion import (
@@ -51,9 +52,21 @@ FEATURES = (
 ROOT = Path(__file__).resolve().parent
 
 
+class Companion(Flask):
+    """Flask with one commit point per request, as Indico's request handler has."""
+
+    def dispatch_request(self) -> ft.ResponseReturnValue:
+        """Run the view; commit its unit of work when it answered 2xx/3xx, else roll it back.
+        An exception (a typed error, a stale version, a failed commit) rolls back and reaches
+        the error handlers in `companion.errors`. Operations only flush."""
+        response = self.make_response(super().dispatch_request())
+        db.finish_request(succeeded=response.status_code < 400)
+        return response
+
+
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app from the environment (and `overrides`, for tests); nothing runs at import."""
-    app = Flask(
+    app = Companion(
         __name__,
         instance_path=str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),

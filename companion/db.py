@@ -141,6 +141,28 @@ def get_session() -> Session:
     return cast(Session, g.db_session)
 
 
+def after_commit(action: Callable[[], None]) -> None:
+    """Run `action` once this request's unit of work has committed (a mail whose link must work
+    when it arrives). An error it raises becomes the answer, as any view's error does; the
+    commit stands."""
+    g.setdefault("after_commit", []).append(action)
+
+
+def finish_request(*, succeeded: bool) -> None:
+    """The one commit point of a request (`app.Companion.dispatch_request`): commit what the
+    view did when it succeeded (2xx/3xx), else roll it all back; then run `after_commit`."""
+    db_session: Session | None = g.get("db_session")
+    if db_session is not None:
+        if succeeded:
+            db_session.commit()
+        else:
+            db_session.rollback()
+    actions: list[Callable[[], None]] = g.pop("after_commit", [])
+    if succeeded:
+        for action in actions:
+            action()
+
+
 def _close_session(_exc: BaseException | None) -> None:
     db_session = g.pop("db_session", None)
     if db_session is not None:

@@ -8,6 +8,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from companion.db import get_session
@@ -94,7 +95,18 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CompanionError)
     def _domain(error: CompanionError) -> tuple[Response | str, int]:
+        get_session().rollback()
         return error_response(error.status, error.title, error.message, error.details)
+
+    @app.errorhandler(StaleDataError)
+    def _stale(error: StaleDataError) -> tuple[Response | str, int]:
+        # Another save of the same row won between our read and our write (version counter).
+        get_session().rollback()
+        return error_response(
+            409,
+            Conflict.title,
+            "Someone else saved this at the same moment. Reload it and try again.",
+        )
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> tuple[Response | str, int]:

@@ -1,5 +1,6 @@
-"""One save per form post: run it and commit, or roll everything back and say why, in the shape
-the form templates show (messages by field, warnings to confirm, a stale version)."""
+"""The form-page helper: run a save, or roll everything back and say why in the shape the form
+templates show (messages by field, warnings to confirm, a stale version). Committing is the
+request's one commit point (`app.Companion.dispatch_request`), not this module's."""
 
 from __future__ import annotations
 
@@ -26,11 +27,11 @@ class Outcome:
 
 
 def attempt(save: Callable[[], object]) -> Outcome | None:
-    """Run one save and commit it (None); on a broken rule (422) or a stale version (409) roll
-    everything back, so nothing is half-written."""
+    """Run one save (None: it went through, and the request commits it); on a broken rule (422)
+    or a stale version (409) roll everything back, so nothing is half-written, and say why."""
     try:
         save()
-        session.commit()
+        session.flush()  # a stale version shows here, for the form, not at the commit
     except Invalid as error:
         session.rollback()
         fields = dict(error.details.get("fields", {}))

@@ -20,8 +20,8 @@ from companion.accounts.login import sign_in
 from companion.accounts.mails import reset_mail
 from companion.accounts.models import PasswordTokenPurpose, User
 from companion.accounts.operations import FieldError, LockedOut
-from companion.db import session
-from companion.mail import MailNotSent, send
+from companion.db import after_commit, session
+from companion.mail import send
 from companion.parsing import small_int
 from companion.programme.models import Conference
 from companion.programme.queries import current_conference
@@ -68,7 +68,6 @@ def register() -> Page:
                 password=form.get("password", ""),
                 name=form.get("name", ""),
             )
-            session.commit()
         except FieldError as error:
             session.rollback()
             errors[error.field] = error.message
@@ -103,12 +102,11 @@ def login() -> Page:
             )
             if guest is not None and guest.is_guest:
                 operations.merge_guest(guest, user)
-            session.commit()
         except LockedOut as error:
             session.rollback()
             errors["form"], status = error.message, 429
         except FieldError as error:
-            session.rollback()  # the attempt was counted in a transaction of its own
+            session.rollback()
             errors[error.field], status = error.message, 422
         else:
             sign_in(user, remember=bool(form.get("remember")))
@@ -129,7 +127,6 @@ def logout() -> BaseResponse:
     me = _me()
     if me is not None:
         operations.end_session(me)
-        session.commit()
     logout_user()
     flash("You are signed out on this device.", "info")
     return redirect(url_for("programme.index"))
@@ -163,7 +160,6 @@ def settings() -> Page:
                     changes=bool(form.get("changes_enabled")),
                 )
                 message = "Settings saved."
-            session.commit()
         except FieldError as error:
             session.rollback()
             errors[error.field] = error.message
@@ -205,7 +201,6 @@ def calendar_feed() -> Page:
     else:
         operations.ensure_feed_token(me)
         message = "Your calendar feed is ready: subscribe to it below."
-    session.commit()
     flash(message, "success")
     return redirect(back)
 
@@ -220,7 +215,6 @@ def device_link(token: str) -> Page:
     guest = _me()
     if guest is not None and guest.is_guest and guest.id != user.id:
         operations.merge_guest(guest, user)
-    session.commit()
     sign_in(user, remember=True)
     flash("This device now shows the same schedule.", "success")
     return redirect(_after_sign_in())
@@ -237,17 +231,15 @@ def forgot_password() -> Page:
             found = passwords.request_reset(
                 email, address=request.remote_addr or "unknown", now=clock.now()
             )
-            session.commit()
         except FieldError as error:
             session.rollback()
             errors[error.field] = error.message
         else:
             if found is not None:
-                try:
-                    send(reset_mail(*found))  # after the commit: the link works once it arrives
-                except MailNotSent as error:
-                    errors["form"] = error.message
-                    return _forgot_page(errors), error.status
+                # After the commit, so that the link works once it arrives; MailNotSent (503,
+                # "try again in a few minutes") then becomes the answer.
+                mail = reset_mail(*found)
+                after_commit(lambda: send(mail))
             return render_template(
                 "accounts/password_sent.html",
                 email=operations.normalise_email(email),
@@ -282,7 +274,6 @@ def reset_password(token: str) -> Page:
                     operations.merge_guest(here, user)
                 else:
                     operations.end_session(here)  # someone else was signed in on this device
-            session.commit()
         except FieldError as error:
             session.rollback()
             errors[error.field] = error.message

@@ -14,6 +14,7 @@ from companion.accounts.queries import get_role_or_404, roles_in
 from companion.admin import operations, queries
 from companion.admin.blueprint import Page, bp, delete, form_page, form_values, organiser
 from companion.admin.operations import AddedRole
+from companion.db import after_commit
 from companion.mail import MailNotSent, send
 from companion.parsing import small_int
 from companion.programme import queries as programme
@@ -150,12 +151,12 @@ def roles(conf: str) -> Page:
     )
     if outcome is not None:
         return page(outcome)
-    _tell_about(added[0], conference)
+    after_commit(lambda: _tell_about(added[0], conference))  # the link must work on arrival
     return redirect(url_for("admin.roles", conf=conf))
 
 
 def _tell_about(added: AddedRole, conference: Conference) -> None:
-    """Mail the invitation, if one is due, and say what happened."""
+    """Mail the invitation, if one is due, and say what happened (once the role is committed)."""
     email = added.user.email
     if added.throttled:
         flash(

@@ -16,7 +16,6 @@ from companion.accounts.models import User
 from companion.accounts.queries import feed_url, powers
 from companion.agenda import operations, schedule
 from companion.agenda.queries import star_counts, starred_guids, stars_in
-from companion.db import session
 from companion.programme.places import room_map
 from companion.programme.queries import get_conference_or_404, get_talk_by_guid_or_404
 from companion.web import external_url, private, safe_next
@@ -64,7 +63,6 @@ def acknowledge(conf: str) -> BaseResponse:
     me = _me()
     if me is not None:
         operations.acknowledge_changes(me.id, stars_in(me.id, conference))
-        session.commit()
     return redirect(url_for("agenda.my_schedule", conf=conf))
 
 
@@ -82,7 +80,6 @@ def star_form(conf: str, guid: str) -> BaseResponse:
         operations.star(_me_or_new_guest().id, talk)
     elif (me := _me()) is not None:
         operations.unstar(me.id, talk)
-    session.commit()
     default = url_for("programme.session_page", conf=conf, guid=guid)
     return redirect(safe_next(request.form.get("next"), default))
 
@@ -93,7 +90,6 @@ def create_device_link(conf: str) -> str:
     conference = get_conference_or_404(conf)
     me = _me_or_new_guest()
     token = accounts.create_device_link(me, now=clock.now())
-    session.commit()
     link = external_url("accounts.device_link", token=token)
     qr = segno.make(link, error="m")
     svg = qr.svg_inline(scale=5, dark="#14181f", light="#ffffff", omitsize=False)
@@ -139,7 +135,6 @@ def api_star(guid: str) -> tuple[Response, int]:
     """Star a session (idempotent: a repeat changes nothing and still succeeds)."""
     talk = get_talk_by_guid_or_404(guid)
     created = operations.star(_me_or_new_guest().id, talk)
-    session.commit()
     return jsonify(guid=guid, starred=True), 201 if created else 200
 
 
@@ -150,7 +145,6 @@ def api_unstar(guid: str) -> tuple[Response, int]:
     me = _me()
     if me is not None:
         operations.unstar(me.id, talk)
-        session.commit()
     return jsonify(guid=guid, starred=False), 200
 
 

@@ -35,7 +35,6 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response as BaseResponse
 
 from companion.accounts.queries import powers
-from companion.db import session
 from companion.errors import BadRequest
 from companion.exchange import frab_xml, schedule_json
 from companion.exchange.apply import apply_import
@@ -203,7 +202,6 @@ def import_schedule(conf: str) -> Page:
     try:
         plan = plan_import(read(data), conference=conference, timezone=timezone or None)
     except InvalidSchedule as error:
-        session.rollback()
         return _upload_page(conference, f"This file cannot be imported. {error.message}", 422)
     return _preview(conference, plan, data, filename=upload.filename[:200], timezone=timezone)
 
@@ -230,7 +228,6 @@ def confirm_import(conf: str) -> Page:
     try:
         plan = plan_import(read(data), conference=conference, timezone=timezone or None)
     except InvalidSchedule as error:  # only if the code changed between the two steps
-        session.rollback()
         return _upload_page(conference, f"This file cannot be imported. {error.message}", 422)
     if plan.revision != claims.get("r"):
         return _preview(
@@ -258,7 +255,6 @@ def confirm_import(conf: str) -> Page:
     result = apply_import(
         plan, actor=f"Import of {filename} ({me.display_name})"[:254], user_id=me.id
     )
-    session.commit()
     flash(f"Imported {filename}. {result.diff.summary()}", "success")
     return redirect(url_for("exchange.import_schedule", conf=conference.slug))
 

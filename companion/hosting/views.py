@@ -11,12 +11,11 @@ from xml.etree import ElementTree
 from flask import Blueprint, Response, jsonify, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from companion.accounts.models import User
 from companion.api.programme_json import talk_data
 from companion.db import session
-from companion.errors import BadRequest, Conflict, Invalid, Unauthorised
+from companion.errors import BadRequest, Invalid, Unauthorised
 from companion.hosting import changelog
 from companion.hosting.operations import check_may_edit, delete_talk, update_talk
 from companion.parsing import local_instant, sane_date, without_controls
@@ -63,20 +62,13 @@ def patch_session(guid: str) -> Response:
     if not isinstance(body, dict):
         raise BadRequest("Send the changes as a JSON object.")
     changes = _changes(talk.conference, body)
-    try:
-        update_talk(
-            talk,
-            changes,
-            actor=actor,
-            expected_version=int(match.group(1)),
-            confirmed=body.get("confirm") is True,
-        )
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise Conflict(
-            "Someone else saved this session at the same moment. Reload and try again."
-        ) from None
+    update_talk(
+        talk,
+        changes,
+        actor=actor,
+        expected_version=int(match.group(1)),
+        confirmed=body.get("confirm") is True,
+    )
     return _document(talk)
 
 
@@ -89,12 +81,7 @@ def delete_session(guid: str) -> Response:
     if match is None:
         return _precondition_required()
     talk = get_talk_by_guid_or_404(guid)
-    try:
-        delete_talk(talk, actor=actor, expected_version=int(match.group(1)))
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise Conflict("Someone else saved this session at the same moment.") from None
+    delete_talk(talk, actor=actor, expected_version=int(match.group(1)))
     return Response(status=204)
 
 

@@ -12,7 +12,6 @@ from companion.accounts.login import sign_in
 from companion.accounts.models import User
 from companion.accounts.operations import create_guest
 from companion.accounts.queries import powers
-from companion.db import session
 from companion.errors import BadRequest
 from companion.notify import queries
 from companion.notify.endpoints import check_endpoint
@@ -58,7 +57,6 @@ def subscribe() -> tuple[Response, int]:
     if not current_user.is_authenticated:
         sign_in(me, remember=True)
     created = save_subscription(me.id, *fields)
-    session.commit()
     return jsonify(subscribed=True), 201 if created else 200
 
 
@@ -72,7 +70,6 @@ def unsubscribe() -> Response:
     if not isinstance(endpoint, str) or not endpoint:
         raise BadRequest("Name the endpoint to unsubscribe.")
     remove_subscription(me.id, endpoint)
-    session.commit()
     return jsonify(subscribed=False)
 
 

@@ -230,7 +230,6 @@ def upload_map(conf: str, slug: str) -> BaseResponse | tuple[str, int]:
             floor, upload.read(limit + 1), filename=upload.filename, max_bytes=limit
         )
         _audit(conference, floor.name, "map", before, upload.filename)
-        session.commit()
     except Invalid as error:
         session.rollback()
         return _admin_page(conference, error=error, floor_slug=slug)
@@ -260,7 +259,6 @@ def save_places(conf: str, slug: str) -> BaseResponse | tuple[str, int]:
         before = queries.places_of(floor)
         operations.place_rooms(floor, floor_map, choices)
         _audit(conference, floor.name, "places", before, queries.places_of(floor))
-        session.commit()
     except Invalid as error:
         session.rollback()
         return _admin_page(conference, error=error, floor_slug=slug, form=dict(request.form))
@@ -277,7 +275,6 @@ def delete_map(conf: str, slug: str) -> BaseResponse:
     old = session.get(FloorMap, floor.id)
     operations.remove_map(floor)
     _audit(conference, floor.name, "map", old.filename if old is not None else None, None)
-    session.commit()
     flash(f"The map of the {floor.name.lower()} was removed.", "success")
     return redirect(url_for("venue.admin", conf=conf, _anchor=f"floor-{slug}"))
 

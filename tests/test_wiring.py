@@ -1,0 +1,50 @@
+"""The shapes of issue 14, held by tests: one commit point, listeners registered in one way."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+#: Where a commit may be written: the request's commit point, the CLI's commands, the worker's
+#: batches and the throttle's counters (each a unit of work of its own).
+COMMITTERS = {
+    "companion/db.py",
+    "companion/cli.py",
+    "companion/notify/worker.py",
+    "companion/notify/planner.py",
+    "companion/accounts/throttle.py",
+}
+
+
+def _sources() -> list[Path]:
+    return sorted((ROOT / "companion").rglob("*.py"))
+
+
+def test_views_and_operations_never_commit() -> None:
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in _sources()
+        if re.search(r"\.commit\(\)", path.read_text())
+        and str(path.relative_to(ROOT)) not in COMMITTERS
+    ]
+    assert offenders == []
+
+
+def test_session_listeners_are_registered_only_through_db_listen() -> None:
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in _sources()
+        if "event.listen(" in path.read_text() and path.name != "db.py"
+    ]
+    assert offenders == []
+
+
+def test_nothing_registers_itself_on_import() -> None:
+    """No blueprint `record_once` hooks and no decorator-filled registries."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in _sources()
+        if re.search(r"@\w+\.record(_once)?\b|@on_merge", path.read_text())
+    ]
+    assert offenders == []
