@@ -48,3 +48,16 @@ def test_nothing_registers_itself_on_import() -> None:
         if re.search(r"@\w+\.record(_once)?\b|@on_merge", path.read_text())
     ]
     assert offenders == []
+
+
+def test_roles_are_checked_only_through_accounts_permissions() -> None:
+    """One way to refuse: permissions.require / conference_for raise typed errors; nobody calls
+    abort(403) or reads powers() to decide a refusal of their own."""
+    allowed = {"companion/accounts/queries.py", "companion/accounts/permissions.py"}
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in _sources()
+        if str(path.relative_to(ROOT)) not in allowed
+        and re.search(r"abort\(40[13]|raise Forbidden\(|\bpowers\(current_user", path.read_text())
+    ]
+    assert offenders == []

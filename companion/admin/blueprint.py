@@ -7,12 +7,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from companion.accounts.models import User
-from companion.admin.common import fingerprint_of, require_organiser
-from companion.programme import queries as programme
+from companion.accounts.permissions import Need, conference_for
+from companion.admin.common import fingerprint_of
 from companion.programme.models import Conference, Floor, Room, Track
 from companion.saving import Outcome, attempt
 from companion.web import private
@@ -24,9 +23,9 @@ Page = BaseResponse | str | tuple[str, int]
 
 
 def organiser(conf: str) -> tuple[Conference, User]:
-    conference = programme.get_conference_or_404(conf)
-    require_organiser(current_user, conference)
-    return conference, current_user
+    """The conference and its organiser who is signed in (404, 401, 403 otherwise)."""
+    conference, me, _ = conference_for(conf, Need.ORGANISER)
+    return conference, me
 
 
 def starting_point(thing: Conference | Track | Room | Floor, outcome: Outcome | None) -> str:

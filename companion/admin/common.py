@@ -8,9 +8,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from companion.accounts.models import User
-from companion.accounts.queries import powers
 from companion.db import session
-from companion.errors import Conflict, Forbidden, Invalid
+from companion.errors import Conflict, Invalid
 from companion.hosting.audit import subject_entries
 from companion.parsing import has_controls
 from companion.programme.models import Conference, Floor, Room, Speaker, Track, TrackHost
@@ -27,12 +26,6 @@ CONFERENCE_FIELDS = (
     "end_date",
     "day_change_hour",
 )
-
-
-def require_organiser(actor: User, conference: Conference) -> None:
-    """Refuse anyone but an organiser of `conference`."""
-    if not powers(actor.id, conference.id).organiser:
-        raise Forbidden("Only organisers of this conference can change this.")
 
 
 def fingerprint_of(thing: Conference | Track | Room | Floor) -> str:

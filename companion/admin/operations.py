@@ -14,13 +14,13 @@ from sqlalchemy import func, or_, select
 from companion.accounts import operations as accounts
 from companion.accounts import passwords
 from companion.accounts.models import Role, RoleKind, User
+from companion.accounts.permissions import Need, require
 from companion.accounts.queries import user_by_email
 from companion.admin.common import (
     host_names,
     next_position,
     record,
     refuse,
-    require_organiser,
     text_field,
     unchanged_since_opened,
 )
@@ -37,7 +37,7 @@ _ZONES = frozenset(available_timezones())
 def update_conference(conference: Conference, values: dict[str, Any], *, actor: User) -> None:
     """Name, venue, dates, time zone and day change hour. Dates that would leave sessions
     outside the conference are refused (move those sessions first)."""
-    require_organiser(actor, conference)
+    require(actor, conference.id, Need.ORGANISER)
     unchanged_since_opened(conference, values)
     errors: dict[str, str] = {}
     after: dict[str, Any] = {
@@ -106,7 +106,7 @@ def save_track(
 ) -> Track:
     """Create a track (`track` None) or change one: name, colour and the speakers shown as
     its hosts (who may *edit* it is a role; see add_role)."""
-    require_organiser(actor, conference)
+    require(actor, conference.id, Need.ORGANISER)
     if track is not None:
         unchanged_since_opened(track, values)
     errors: dict[str, str] = {}
@@ -154,7 +154,7 @@ def save_track(
 
 def delete_track(conference: Conference, track: Track, *, actor: User) -> None:
     """Remove a track that has no sessions (its hosts lose that role)."""
-    require_organiser(actor, conference)
+    require(actor, conference.id, Need.ORGANISER)
     count = session.execute(select(func.count()).where(Talk.track_id == track.id)).scalar_one()
     if count:
         raise Invalid(
@@ -195,7 +195,7 @@ def add_role(
     """Make someone an organiser or a track host. With no account yet, one is made without a
     usable password and an invitation link is issued (again, for someone who never used theirs);
     an existing account gets the role and nothing else — never a password change."""
-    require_organiser(actor, conference)
+    require(actor, conference.id, Need.ORGANISER)
     errors: dict[str, str] = {}
     email = str(values.get("email", "")).strip().lower()
     kind = str(values.get("kind", ""))
@@ -237,7 +237,7 @@ def add_role(
 
 def remove_role(conference: Conference, role: Role, *, actor: User) -> None:
     """Take a role away; the last organiser of a conference stays."""
-    require_organiser(actor, conference)
+    require(actor, conference.id, Need.ORGANISER)
     if role.kind == RoleKind.ORGANISER:
         organisers = session.execute(
             select(func.count()).where(

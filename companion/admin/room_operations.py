@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from companion.accounts.models import User
+from companion.accounts.permissions import Need, require
 from companion.admin.common import (
     next_position,
     record,
     refuse,
-    require_organiser,
     text_field,
     unchanged_since_opened,
 )
@@ -28,7 +28,7 @@ def save_floor(
     conference: Conference, floor: Floor | None, values: dict[str, Any], *, actor: User
 ) -> Floor:
     """Create or change a floor: its name and level (0 is the ground floor)."""
-    require_organiser(actor, conference)
+    require(actor, conference.id, Need.ORGANISER)
     if floor is not None:
         unchanged_since_opened(floor, values)
     errors: dict[str, str] = {}
@@ -61,7 +61,7 @@ def save_floor(
 
 def delete_floor(conference: Conference, floor: Floor, *, actor: User) -> None:
     """Remove a floor with no rooms on it."""
-    require_organiser(actor, conference)
+    require(actor, conference.id, Need.ORGANISER)
     if session.execute(select(Room.id).where(Room.floor_id == floor.id)).first():
         raise Invalid(f"Rooms are still on {floor.name}: put them on another floor first.")
     record(conference, actor, "floor", floor.name, {"name": floor.name}, {}, "delete")
@@ -73,7 +73,7 @@ def save_room(
     conference: Conference, room: Room | None, values: dict[str, Any], *, actor: User
 ) -> Room:
     """Create or change a room: name, floor, capacity and how to find it."""
-    require_organiser(actor, conference)
+    require(actor, conference.id, Need.ORGANISER)
     if room is not None:
         unchanged_since_opened(room, values)
     errors: dict[str, str] = {}
@@ -126,7 +126,7 @@ def save_room(
 
 def delete_room(conference: Conference, room: Room, *, actor: User) -> None:
     """Remove a room no session uses."""
-    require_organiser(actor, conference)
+    require(actor, conference.id, Need.ORGANISER)
     count = session.execute(select(func.count()).where(Talk.room_id == room.id)).scalar_one()
     if count:
         raise Invalid(

@@ -13,6 +13,7 @@ from companion import clock
 from companion.accounts import operations as accounts
 from companion.accounts.login import sign_in
 from companion.accounts.models import User
+from companion.accounts.permissions import Need, conference_for
 from companion.accounts.queries import feed_url, powers
 from companion.agenda import operations, schedule
 from companion.agenda.queries import star_counts, starred_guids, stars_in
@@ -106,10 +107,7 @@ def create_device_link(conf: str) -> str:
 @login_required
 def interest(conf: str) -> str:
     """How many attendees starred each session (of the tracks one hosts), to size rooms."""
-    conference = get_conference_or_404(conf)
-    mine = powers(current_user.id, conference.id)
-    if not mine.any:
-        abort(403, "Only organisers and track hosts of this conference can see star counts.")
+    conference, _, mine = conference_for(conf, Need.EDITOR)
     rows = star_counts(conference, None if mine.organiser else set(mine.hosted_track_ids))
     return render_template("agenda/interest.html", conf=conference, rows=rows)
 

@@ -22,7 +22,6 @@ from zoneinfo import available_timezones
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -34,7 +33,7 @@ from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response as BaseResponse
 
-from companion.accounts.queries import powers
+from companion.accounts.permissions import Need, conference_for
 from companion.errors import BadRequest
 from companion.exchange import frab_xml, schedule_json
 from companion.exchange.apply import apply_import
@@ -125,9 +124,7 @@ def schedule_json_export(conf: str) -> Response:
 
 
 def _organiser_conference(conf: str) -> Conference:
-    conference = programme.get_conference_or_404(conf)
-    if not powers(current_user.id, conference.id).organiser:
-        abort(403, "Only the organisers of this conference can import its schedule.")
+    conference, _, _ = conference_for(conf, Need.ORGANISER)
     return conference
 
 

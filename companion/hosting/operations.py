@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from companion.accounts.models import User
-from companion.accounts.queries import powers
+from companion.accounts.permissions import Need, require
 from companion.agenda.queries import star_count
 from companion.db import hold_row, session, utcnow
-from companion.errors import Conflict, Forbidden, Invalid
+from companion.errors import Conflict, Invalid
 from companion.hosting import audit
 from companion.hosting.models import AuditEntry
 from companion.hosting.rules import validate
@@ -61,24 +61,6 @@ def snapshot(talk: Talk) -> dict[str, Any]:
     return values
 
 
-def check_may_edit(
-    actor: User,
-    conference_id: int,
-    *,
-    track_ids: set[int | None],
-    refusal: str = "You can edit only the sessions of the tracks you host.",
-) -> None:
-    """Organisers edit everything in their conference; a host edits sessions of the tracks they
-    host, and may put one only into a track they host (so never into no track)."""
-    mine = powers(actor.id, conference_id)
-    if mine.organiser:
-        return
-    if not mine.hosted_track_ids:
-        raise Forbidden("Only organisers and track hosts of this conference can edit it.")
-    if not track_ids <= mine.hosted_track_ids:
-        raise Forbidden(refusal)
-
-
 def update_talk(
     talk: Talk,
     changes: dict[str, Any],
@@ -95,12 +77,13 @@ def update_talk(
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise Invalid(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
-    check_may_edit(actor, talk.conference_id, track_ids={talk.track_id})
+    require(actor, talk.conference_id, Need.EDITOR, track_ids={talk.track_id})
     before = snapshot(talk)
     after = {**before, **changes}
-    check_may_edit(
+    require(
         actor,
         talk.conference_id,
+        Need.EDITOR,
         track_ids={after["track_id"]},
         refusal="You can move a session only into a track you host.",
     )
@@ -149,9 +132,10 @@ def create_talk(
         **values,
     }
     new_speaker = after.pop("new_speaker", None)
-    check_may_edit(
+    require(
         actor,
         conference.id,
+        Need.EDITOR,
         track_ids={after["track_id"]},
         refusal="You can add sessions only to a track you host.",
     )
@@ -173,7 +157,7 @@ def create_talk(
 def delete_talk(talk: Talk, *, actor: User, expected_version: int) -> None:
     """Remove a session made by mistake. One that attendees starred is cancelled instead, so
     that they are told: deleting it is refused."""
-    check_may_edit(actor, talk.conference_id, track_ids={talk.track_id})
+    require(actor, talk.conference_id, Need.EDITOR, track_ids={talk.track_id})
     if talk.version != expected_version:
         raise Conflict("Someone else saved this session after you opened it; reload it first.")
     # A star made at this moment either commits before the count (and the delete is refused)
@@ -201,7 +185,7 @@ def introduction_version(track: Track) -> str:
 def update_introduction(track: Track, text: str, *, actor: User, expected: str) -> None:
     """Replace a track's introduction (Markdown, sanitised when shown) if it is still the one
     the editor started from (`expected`, from introduction_version)."""
-    check_may_edit(actor, track.conference_id, track_ids={track.id})
+    require(actor, track.conference_id, Need.EDITOR, track_ids={track.id})
     if introduction_version(track) != expected:
         raise Conflict(
             "Someone else saved this introduction after you opened it. Your text is kept "

@@ -5,16 +5,16 @@ through hosting.operations, which checks the role again."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from werkzeug.wrappers import Response as BaseResponse
 
 from companion.accounts.models import User
-from companion.accounts.queries import Powers, powers
+from companion.accounts.permissions import Need, conference_for, require
+from companion.accounts.queries import Powers
 from companion.agenda.queries import star_count
-from companion.errors import Forbidden, Invalid
+from companion.errors import Invalid
 from companion.hosting import forms
 from companion.hosting.operations import (
-    check_may_edit,
     create_talk,
     delete_talk,
     introduction_version,
@@ -36,11 +36,8 @@ Page = BaseResponse | str | tuple[str, int]
 
 
 def _editor(conf: str) -> tuple[Conference, Powers, User]:
-    conference = programme.get_conference_or_404(conf)
-    mine = powers(current_user.id, conference.id)
-    if not mine.any:
-        raise Forbidden("Only organisers and track hosts of this conference can edit it.")
-    return conference, mine, current_user
+    conference, me, mine = conference_for(conf, Need.EDITOR)
+    return conference, mine, me
 
 
 @bp.get("/")
@@ -144,7 +141,7 @@ def edit_session(conf: str, guid: str) -> Page:
     """Edit one session; a stale form answers 409 and keeps what the person typed."""
     conference, mine, me = _editor(conf)
     talk = programme.get_talk_or_404(conference, guid)
-    check_may_edit(me, conference.id, track_ids={talk.track_id})
+    require(me, conference.id, Need.EDITOR, track_ids={talk.track_id})
     if request.method != "POST":  # GET and HEAD only show the page
         form = forms.form_of(talk, conference, speaker_ids_of(talk.id))
         return _form_page(conference, mine, form, talk=talk)
@@ -193,7 +190,7 @@ def move_session(conf: str, guid: str) -> Page:
     cancel / restore."""
     conference, _, me = _editor(conf)
     talk = programme.get_talk_or_404(conference, guid)
-    check_may_edit(me, conference.id, track_ids={talk.track_id})
+    require(me, conference.id, Need.EDITOR, track_ids={talk.track_id})
     outcome = None
     if request.method == "POST":
         changed: list[object] = []
@@ -248,7 +245,7 @@ def edit_track(conf: str, slug: str) -> Page:
     by another host answers 409 and keeps this person's text."""
     conference, _, me = _editor(conf)
     track = programme.get_track_or_404(conference, slug)
-    check_may_edit(me, conference.id, track_ids={track.id})
+    require(me, conference.id, Need.EDITOR, track_ids={track.id})
     text = request.form.get("introduction", track.introduction)
     expected = request.form.get("introduction_version", introduction_version(track))
     outcome = None

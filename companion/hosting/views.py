@@ -13,11 +13,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from companion.accounts.models import User
+from companion.accounts.permissions import Need, require
 from companion.api.programme_json import talk_data
 from companion.db import session
 from companion.errors import BadRequest, Invalid, Unauthorised
 from companion.hosting import changelog
-from companion.hosting.operations import check_may_edit, delete_talk, update_talk
+from companion.hosting.operations import delete_talk, update_talk
 from companion.parsing import local_instant, sane_date, without_controls
 from companion.programme import queries as programme
 from companion.programme.models import Conference, Room, Speaker, Talk, Track
@@ -57,7 +58,8 @@ def patch_session(guid: str) -> Response:
     if match is None:
         return _precondition_required()
     talk = get_talk_by_guid_or_404(guid)
-    check_may_edit(actor, talk.conference_id, track_ids={talk.track_id})  # 403 before any 422
+    # Who you are is checked before what you sent: 403 before any 422 (the operation checks again).
+    require(actor, talk.conference_id, Need.EDITOR, track_ids={talk.track_id})
     body: Any = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise BadRequest("Send the changes as a JSON object.")

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask_login import current_user, login_required
 
 from companion.accounts.login import sign_in
 from companion.accounts.models import User
 from companion.accounts.operations import create_guest
-from companion.accounts.queries import powers
+from companion.accounts.permissions import Need, conference_for
 from companion.errors import BadRequest
 from companion.notify import queries
 from companion.notify.endpoints import check_endpoint
 from companion.notify.operations import remove_subscription, save_subscription
-from companion.programme.queries import get_conference_or_404
 from companion.web import private
 
 bp = Blueprint("notify", __name__)
@@ -77,9 +76,7 @@ def unsubscribe() -> Response:
 @login_required
 def health(conf: str) -> str:
     """Delivery health for organisers: pending, sent, retrying, failed, removed; last errors."""
-    conference = get_conference_or_404(conf)
-    if not powers(current_user.id, conference.id).organiser:
-        abort(403, "Only organisers of this conference can see notification health.")
+    conference, _, _ = conference_for(conf, Need.ORGANISER)
     return render_template(
         "notify/health.html",
         conf=conference,

@@ -30,9 +30,9 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
-from companion.accounts.queries import powers
+from companion.accounts.permissions import Need, conference_for
 from companion.db import session
-from companion.errors import Forbidden, Invalid
+from companion.errors import Invalid
 from companion.hosting.audit import subject_entries
 from companion.parsing import small_int
 from companion.programme import queries as programme
@@ -161,9 +161,7 @@ def _floor_svg(conference: Conference, plan: FloorPlan, *, links: bool = True) -
 
 
 def _organiser_conference(conf: str) -> Conference:
-    conference = programme.get_conference_or_404(conf)
-    if not powers(current_user.id, conference.id).organiser:
-        raise Forbidden("Only organisers of this conference can change its venue maps.")
+    conference, _, _ = conference_for(conf, Need.ORGANISER)
     return conference
 
 
