@@ -16,7 +16,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request, url_for
@@ -32,6 +32,13 @@ PUBLIC_REVALIDATE = "public, no-cache"
 STATIC_MAX_AGE = 365 * 24 * 3600
 #: Bodies smaller than this are not worth compressing.
 GZIP_MIN_BYTES = 1024
+#: Pages that show "now & next" change with the clock: browsers may reuse them for 30 s.
+LIVE_CACHE_CONTROL = "public, max-age=30"
+#: The process caches of rendered answers and their largest sizes (None: PAGE_CACHE_SIZE).
+#: Search results, private feeds and map files get their own, so a stream of unique queries
+#: or large maps cannot push the programme's pages out.
+CACHES: dict[str, int | None] = {"pages": None, "search": 128, "feeds": 256, "maps": 64}
+CACHES_KEY = "companion.caches"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +97,10 @@ def cached_response(
     mimetype: str = "text/html",
     last_modified: datetime | None = None,
     cache_control: str = PUBLIC_REVALIDATE,
-    cache_name: str = "companion.page_cache",
+    cache: str = "pages",
 ) -> Response:
-    """Answer 304 when the client has `etag`, else the cached or freshly rendered body.
+    """Answer 304 when the client has `etag`, else the cached or freshly rendered body (kept in
+    the process cache named `cache`, one of CACHES).
 
     `last_modified` may be given only when the body depends on nothing but that instant (and the
     build); it is sent, and If-Modified-Since honoured, only once it is a whole second old, since
@@ -102,14 +110,14 @@ def cached_response(
     if _not_modified(etag, stamp):
         response = Response(status=304)
     else:
-        cache: PageCache = current_app.extensions[cache_name]
-        item = cache.get(key, etag)
+        store: PageCache = current_app.extensions[CACHES_KEY][cache]
+        item = store.get(key, etag)
         if item is None:
             body = render()
             data = body.encode() if isinstance(body, str) else body
             gzipped = gzip.compress(data, 6, mtime=0) if len(data) >= GZIP_MIN_BYTES else None
             item = CachedBody(etag, data, gzipped)
-            cache.put(key, item)
+            store.put(key, item)
         response = Response(item.body, mimetype=mimetype)
         if item.gzipped is not None and request.accept_encodings.quality("gzip") > 0:
             response.set_data(item.gzipped)
@@ -122,6 +130,51 @@ def cached_response(
         response.last_modified = stamp
     response.headers["Cache-Control"] = cache_control
     return response
+
+
+class Stamp(Protocol):
+    """What a conference's cached answers depend on (`programme.queries.ConferenceStamp`)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def revision(self) -> int: ...
+    @property
+    def updated_at(self) -> datetime: ...
+
+
+def conference_response(
+    stamp: Stamp,
+    key: tuple[object, ...],
+    render: Callable[[], str | bytes],
+    *,
+    mimetype: str = "text/html",
+    live_at: datetime | None = None,
+    timeless: bool = True,
+    cache: str = "pages",
+) -> Response:
+    """Every cached public answer about one conference: keyed by (conference, *key) and valid
+    for its revision (and the build), so an edit or a deploy makes a new one and nothing else
+    does. `live_at`: the answer shows "now & next", so it is kept per minute and may be reused
+    by browsers for 30 s. `timeless` answers depend on the revision alone and so may answer
+    If-Modified-Since too."""
+    if live_at is not None:
+        key = (*key, live_at.replace(second=0, microsecond=0).isoformat())
+    return cached_response(
+        (stamp.id, *key),
+        make_etag(stamp.id, stamp.revision, *key),
+        render,
+        mimetype=mimetype,
+        last_modified=stamp.updated_at if timeless and live_at is None else None,
+        cache_control=LIVE_CACHE_CONTROL if live_at is not None else PUBLIC_REVALIDATE,
+        cache=cache,
+    )
+
+
+def reset_caches(app: Flask) -> None:
+    """Forget every cached answer of `app` (tests that change rows behind the app's back)."""
+    for store in app.extensions[CACHES_KEY].values():
+        store.clear()
 
 
 def _usable_last_modified(last_modified: datetime | None) -> datetime | None:
@@ -173,11 +226,11 @@ def init_app(app: Flask) -> None:
     app.config["BUILD_ID"] = build_id(root / "templates", root / "static", package)
     app.config["STARTED_AT"] = datetime.now(UTC)
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = STATIC_MAX_AGE
-    app.extensions["companion.page_cache"] = PageCache(app.config["PAGE_CACHE_SIZE"])
-    # Search results get their own small cache, so a stream of unique queries cannot push the
-    # programme pages out.
-    app.extensions["companion.search_cache"] = PageCache(min(128, app.config["PAGE_CACHE_SIZE"]))
-    app.extensions["companion.feed_cache"] = PageCache(min(256, app.config["PAGE_CACHE_SIZE"]))
+    size = app.config["PAGE_CACHE_SIZE"]
+    app.extensions[CACHES_KEY] = {
+        name: PageCache(size if limit is None else min(limit, size))
+        for name, limit in CACHES.items()
+    }
     app.extensions["companion.static_hashes"] = {}
     app.jinja_env.globals["static_url"] = static_url
     app.jinja_env.globals["external_url"] = external_url

@@ -61,3 +61,15 @@ def test_roles_are_checked_only_through_accounts_permissions() -> None:
         and re.search(r"abort\(40[13]|raise Forbidden\(|\bpowers\(current_user", path.read_text())
     ]
     assert offenders == []
+
+
+def test_every_cached_answer_about_a_conference_goes_through_one_helper() -> None:
+    """Keys, validators and the store of every cached public answer: web.conference_response
+    (issue 15 changes how answers are stored in that one place)."""
+    pattern = r"make_etag\(stamp|extensions\[\"companion\.\w+_cache"
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in _sources()
+        if path.name != "web.py" and re.search(pattern, path.read_text())
+    ]
+    assert offenders == []

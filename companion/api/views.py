@@ -6,7 +6,7 @@ from flask import Blueprint, Response, jsonify
 
 from companion.api import programme_json
 from companion.programme import queries
-from companion.web import cached_response, make_etag
+from companion.web import conference_response
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -21,14 +21,13 @@ def list_conferences() -> Response:
 def programme(conf: str) -> Response:
     """The whole programme in one document, with an ETag so unchanged copies cost a 304."""
     stamp = queries.get_conference_stamp_or_404(conf)
-    return cached_response(
-        ("api.programme", stamp.id),
-        make_etag(stamp.id, stamp.revision, "programme.json"),
+    return conference_response(
+        stamp,
+        ("api.programme",),
         lambda: programme_json.dumps(
             programme_json.programme_document(
                 queries.whole_programme(queries.get_conference(stamp.id))
             )
         ),
         mimetype="application/json",
-        last_modified=stamp.updated_at,
     )

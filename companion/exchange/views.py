@@ -43,7 +43,7 @@ from companion.exchange.model import InvalidSchedule
 from companion.programme import queries as programme
 from companion.programme.models import Conference, Talk
 from companion.programme.queries import Programme
-from companion.web import body_limit, cached_response, external_url, make_etag, private
+from companion.web import body_limit, conference_response, external_url, private
 
 bp = Blueprint("exchange", __name__)
 
@@ -89,13 +89,7 @@ def _export(
             generator=_generator(),
         )
 
-    response = cached_response(
-        (stamp.id, *parts),
-        make_etag(stamp.id, stamp.revision, *parts),
-        build,
-        mimetype=mimetype,
-        last_modified=stamp.updated_at,
-    )
+    response = conference_response(stamp, parts, build, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     # Schedule apps and web viewers on other sites read these, as they read frab's.
     response.headers["Access-Control-Allow-Origin"] = "*"

@@ -23,7 +23,7 @@ from companion.parsing import local_instant, sane_date, without_controls
 from companion.programme import queries as programme
 from companion.programme.models import Conference, Room, Speaker, Talk, Track
 from companion.programme.queries import get_talk_by_guid_or_404, get_talk_or_404
-from companion.web import cached_response, external_url, make_etag
+from companion.web import conference_response, external_url
 
 bp = Blueprint("hosting", __name__)
 
@@ -105,12 +105,7 @@ def changes(conf: str) -> Response:
             "hosting/changes.html", conf=conference, changes=changelog.changes(conference)
         )
 
-    return cached_response(
-        ("changes", stamp.id),
-        make_etag(stamp.id, stamp.revision, "changes"),
-        render,
-        last_modified=stamp.updated_at,
-    )
+    return conference_response(stamp, ("changes",), render)
 
 
 @bp.get("/<conf>/changes.atom")
@@ -122,14 +117,7 @@ def changes_atom(conf: str) -> Response:
         conference = programme.get_conference(stamp.id)
         return atom(conference, changelog.changes(conference, limit=50))
 
-    key = ("changes.atom", stamp.id)
-    return cached_response(
-        key,
-        make_etag(stamp.id, stamp.revision, *key),
-        render,
-        mimetype="application/atom+xml",
-        last_modified=stamp.updated_at,
-    )
+    return conference_response(stamp, ("changes.atom",), render, mimetype="application/atom+xml")
 
 
 def atom(conference: Conference, items: list[changelog.Change]) -> bytes:

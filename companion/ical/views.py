@@ -10,7 +10,7 @@ from companion.ical import calendar
 from companion.ical.queries import feed_fingerprint, get_feed_owner_or_404, starred_talks
 from companion.programme import queries as programme
 from companion.programme.models import Conference, Talk
-from companion.web import cached_response, external_url, make_etag
+from companion.web import cached_response, conference_response, external_url, make_etag
 
 bp = Blueprint("ical", __name__)
 
@@ -31,12 +31,8 @@ def _public(
     conf: str, key: tuple[object, ...], filename: str, build: Callable[[Conference], bytes]
 ) -> Response:
     stamp = programme.get_conference_stamp_or_404(conf)
-    response = cached_response(
-        (stamp.id, *key),
-        make_etag(stamp.id, stamp.revision, *key),
-        lambda: build(programme.get_conference(stamp.id)),
-        mimetype=CALENDAR,
-        last_modified=stamp.updated_at,
+    response = conference_response(
+        stamp, key, lambda: build(programme.get_conference(stamp.id)), mimetype=CALENDAR
     )
     return _attach(response, filename)
 
@@ -112,6 +108,6 @@ def private_feed(token: str) -> Response:
         mimetype=CALENDAR,
         last_modified=user.schedule_changed_at,
         cache_control="private, no-cache",
-        cache_name="companion.feed_cache",
+        cache="feeds",
     )
     return _attach(response, "my-schedule.ics")

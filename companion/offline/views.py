@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, render_template, url_for
 
 from companion.offline.queries import offline_urls
 from companion.programme import queries
-from companion.web import cached_response, make_etag, static_url
+from companion.web import cached_response, conference_response, make_etag, static_url
 
 bp = Blueprint("offline", __name__)
 
@@ -102,9 +102,9 @@ def search_unavailable(conf: str) -> Response:
     """What a search made offline shows (the service worker answers the search's own address
     with it): search needs the network, and what is saved here meanwhile."""
     stamp = queries.get_conference_stamp_or_404(conf)
-    return cached_response(
-        ("offline-search", stamp.id),
-        make_etag(stamp.id, stamp.revision, "offline-search"),
+    return conference_response(
+        stamp,
+        ("offline-search",),
         lambda: render_template("offline/search.html", conf=queries.get_conference(stamp.id)),
     )
 
@@ -125,9 +125,4 @@ def offline_list(conf: str) -> Response:
             }
         )
 
-    return cached_response(
-        ("offline-list", stamp.id),
-        make_etag(stamp.id, stamp.revision, "offline-list"),
-        render,
-        mimetype="application/json",
-    )
+    return conference_response(stamp, ("offline-list",), render, mimetype="application/json")

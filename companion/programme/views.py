@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
+from typing import Any
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
@@ -20,37 +21,20 @@ from companion.errors import BadRequest, NotFound
 from companion.programme import places, queries, search, timeline
 from companion.programme.models import Conference, TalkKind
 from companion.programme.queries import ConferenceStamp
-from companion.web import cached_response, make_etag
+from companion.web import conference_response
 
 bp = Blueprint("programme", __name__)
-
-#: Pages that show "now & next" change with the clock: they are keyed by the minute as well.
-LIVE_CACHE_CONTROL = "public, max-age=30"
 
 
 def _cached_page(
     stamp: ConferenceStamp,
     key: tuple[object, ...],
     render: Callable[[Conference], str],
-    *,
-    live_at: datetime | None = None,
-    timeless: bool = True,
-    cache_name: str = "companion.page_cache",
+    **options: Any,
 ) -> Response:
-    """Answer from the stamp alone when possible; else render once per revision (and minute).
-
-    `timeless` pages depend on the revision alone, so they may also answer If-Modified-Since.
-    """
-    if live_at is not None:
-        key = (*key, live_at.replace(second=0, microsecond=0).isoformat())
-    etag = make_etag(stamp.id, stamp.revision, *key)
-    return cached_response(
-        (stamp.id, *key),
-        etag,
-        lambda: render(queries.get_conference(stamp.id)),
-        last_modified=stamp.updated_at if timeless and live_at is None else None,
-        cache_control=LIVE_CACHE_CONTROL if live_at else "public, no-cache",
-        cache_name=cache_name,
+    """A public page of the conference (`web.conference_response`), rendered from it."""
+    return conference_response(
+        stamp, key, lambda: render(queries.get_conference(stamp.id)), **options
     )
 
 
@@ -262,4 +246,4 @@ def search_page(conf: str) -> Response:
             "programme/search.html", conf=conference, query=query, results=results
         )
 
-    return _cached_page(stamp, ("search", query), render, cache_name="companion.search_cache")
+    return _cached_page(stamp, ("search", query), render, cache="search")

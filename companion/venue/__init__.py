@@ -6,14 +6,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The venue pages, the rendered-map cache, the room-map lookup on programme pages, and maps
-    and room places moving their conference's revision."""
+    """The venue pages, the room-map lookup on programme pages, and maps and room places moving
+    their conference's revision (their files are cached in `web.CACHES["maps"]`)."""
     from companion.programme import places, revision
     from companion.venue.models import FloorMap, RoomPlace
-    from companion.venue.views import MAP_CACHE_SIZE, bp, room_on_map
-    from companion.web import PageCache
+    from companion.venue.views import bp, room_on_map
 
     app.register_blueprint(bp)
-    app.extensions["companion.map_cache"] = PageCache(MAP_CACHE_SIZE)
     places.register(app, room_on_map)
     revision.watch(FloorMap, RoomPlace)

@@ -42,7 +42,7 @@ from companion.venue.models import FloorMap, MapKind
 from companion.venue.queries import FloorPlan
 from companion.venue.render import inline_map
 from companion.venue.sanitise import MapTooLarge, shape_ids
-from companion.web import body_limit, cached_response, make_etag, private
+from companion.web import body_limit, conference_response, private
 
 bp = Blueprint("venue", __name__)
 
@@ -52,8 +52,6 @@ MAP_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; sandbox; "
     "frame-ancestors 'self'"
 )
-#: Rendered map files kept per process (they are larger than pages, so fewer of them).
-MAP_CACHE_SIZE = 64
 
 
 @bp.after_request
@@ -83,12 +81,7 @@ def venue(conf: str) -> Response:
             svgs={p.floor.id: _floor_svg(conference, p) for p in plans if p.map},
         )
 
-    return cached_response(
-        (stamp.id, "venue"),
-        make_etag(stamp.id, stamp.revision, "venue"),
-        render,
-        last_modified=stamp.updated_at,
-    )
+    return conference_response(stamp, ("venue",), render)
 
 
 @bp.get("/<conf>/venue/floors/<slug>.<ext>")
@@ -100,13 +93,12 @@ def floor_map(conf: str, slug: str, ext: str) -> Response:
     except ValueError:
         raise Invalid(f"Maps are .svg, .png, .jpg or .webp files, not .{ext[:10]}.") from None
     found = queries.get_map_or_404(stamp.id, slug, kind.value)
-    response = cached_response(
-        (stamp.id, "map", slug, kind.value),
-        make_etag(stamp.id, stamp.revision, "map", slug, kind.value),
+    response = conference_response(
+        stamp,
+        ("map", slug, kind.value),
         lambda: found.content,
         mimetype=kind.mimetype,
-        last_modified=stamp.updated_at,
-        cache_name="companion.map_cache",
+        cache="maps",
     )
     response.headers["Content-Security-Policy"] = MAP_CSP
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -18,6 +18,7 @@ from jsonschema import Draft6Validator
 from companion.demo.data import demo_data
 from companion.programme.models import Conference, Talk, TalkStatus
 from companion.programme.operations import create_conference_from_data
+from companion.web import reset_caches
 from tests.conftest import LONDON_DAY
 from tests.exchange.conftest import SCHEMA
 
@@ -174,7 +175,7 @@ def test_export_queries_do_not_grow_with_the_programme(
     for slug, size in (("small", 2), ("big", 12)):
         conference = make_conference(slug=slug)
         make_busy_day(conference, size)
-        app.extensions["companion.page_cache"].clear()
+        reset_caches(app)
         with queries() as statements:
             assert client.get(f"/{slug}/{path}").status_code == 200
         counts.append(len(statements))

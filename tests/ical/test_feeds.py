@@ -9,6 +9,7 @@ from icalendar import Calendar
 from sqlalchemy.orm import Session
 
 from companion.programme.models import Room, Talk
+from companion.web import reset_caches
 from tests.conftest import SAME_ORIGIN, sign_in
 
 
@@ -225,7 +226,7 @@ def test_feed_queries_do_not_grow_with_events(
     for batch in (talks[1:2], talks[2:]):
         for talk in batch:
             client.put(f"/api/v1/me/stars/{talk.guid}", headers=SAME_ORIGIN)
-        app.extensions["companion.page_cache"].clear()
+        reset_caches(app)
         with queries() as private:
             assert client.get(url).status_code == 200
         with queries() as public:

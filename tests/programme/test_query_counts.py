@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from companion.demo.data import demo_data, synthetic_data
 from companion.programme.models import Room, Speaker, Talk, Track
 from companion.programme.operations import create_conference_from_data
+from companion.web import reset_caches
 
 
 def _urls(dbs: Session, slug: str, day: str) -> list[str]:
@@ -42,8 +43,7 @@ def _counts(app: Flask, queries: Callable[[], Any], urls: list[str], now: str) -
     app.config["FIXED_NOW"] = now
     counts = []
     for url in urls:
-        app.extensions["companion.page_cache"].clear()
-        app.extensions["companion.search_cache"].clear()
+        reset_caches(app)
         app.extensions.pop("companion.search_index", None)
         with queries() as statements:
             assert client.get(url).status_code == 200, url

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from companion.programme.models import Conference, Floor, Room, Talk
 from companion.venue.models import FloorMap, RoomPlace
+from companion.web import reset_caches
 from tests.conftest import SAME_ORIGIN, sign_in
 from tests.venue.test_sanitise import png
 
@@ -377,7 +378,7 @@ def test_venue_page_queries_do_not_grow_with_floors(
     counts = []
     for n in range(2):
         make_floor(venue["conference"], f"Extra {n}", level=10 + n)
-        app.extensions["companion.page_cache"].clear()
+        reset_caches(app)
         with queries() as statements:
             assert client.get("/testconf/venue/").status_code == 200
         counts.append(len(statements))
@@ -426,7 +427,7 @@ def test_room_and_session_pages_with_a_map_add_two_queries_whatever_the_rooms(
         dbs.commit()
         page_counts = []
         for url in ("/testconf/rooms/fleming/", f"/testconf/sessions/{venue['talk'].guid}/"):
-            app.extensions["companion.page_cache"].clear()
+            reset_caches(app)
             with queries() as statements:
                 assert "is-here" in client.get(url).text
             page_counts.append(len(statements))
