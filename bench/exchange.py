@@ -33,8 +33,8 @@ from companion.db import session  # noqa: E402
 from companion.demo.data import synthetic_data  # noqa: E402
 from companion.exchange.apply import apply_import  # noqa: E402
 from companion.exchange.importer import plan_import, read_schedule  # noqa: E402
-from companion.exchange.queries import get_conference_by_slug  # noqa: E402
 from companion.programme.operations import create_conference_from_data  # noqa: E402
+from companion.programme.queries import conference_by_slug  # noqa: E402
 from companion.web import reset_caches  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "schedules"
@@ -74,7 +74,7 @@ def import_file(path: Path, slug: str) -> Callable[[], Any]:
 
     def work() -> Any:
         schedule = read_schedule(path.read_bytes())
-        conference = get_conference_by_slug(slug)
+        conference = conference_by_slug(slug)
         plan = plan_import(schedule, conference=conference, slug=slug, timezone="Europe/Berlin")
         apply_import(plan, actor="bench")
         session.commit()

@@ -21,8 +21,9 @@ from companion.accounts.models import RoleKind
 from companion.db import session
 from companion.demo.data import DEMO_SLUG, demo_data, synthetic_data
 from companion.errors import BadRequest
-from companion.programme.models import Conference, Track
+from companion.programme.models import Track
 from companion.programme.operations import create_conference_from_data, shift_conference
+from companion.programme.queries import conference_by_slug
 from companion.venue.operations import load_demo_maps
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -62,9 +63,7 @@ def load_demo(today: bool) -> None:
     original_start = date.fromisoformat(data["conference"]["start_date"])
     zone = ZoneInfo(data["conference"]["timezone"])
     target = clock.now().astimezone(zone).date() if today else original_start
-    existing = session.execute(
-        select(Conference).where(Conference.slug == DEMO_SLUG)
-    ).scalar_one_or_none()
+    existing = conference_by_slug(DEMO_SLUG)
     if existing is None:
         conference = create_conference_from_data(data, shift_days=(target - original_start).days)
         action = "Loaded"
@@ -83,7 +82,7 @@ def load_demo(today: bool) -> None:
 @click.option("--slug", default="synthetic-1000", show_default=True)
 def load_synthetic(sessions: int, slug: str) -> None:
     """Load a generated conference (benchmarks and scale tests)."""
-    if session.execute(select(Conference.id).where(Conference.slug == slug)).first():
+    if conference_by_slug(slug) is not None:
         click.echo(f"Conference {slug} already exists.")
         return
     create_conference_from_data(synthetic_data(slug=slug, sessions=sessions))
@@ -121,9 +120,7 @@ def grant_role(email: str, slug: str, organiser: bool, track_slug: str | None) -
     user = accounts_queries.user_by_email(email)
     if user is None:
         raise click.UsageError(f"No account {email}: create it with create-user first.")
-    conference = session.execute(
-        select(Conference).where(Conference.slug == slug)
-    ).scalar_one_or_none()
+    conference = conference_by_slug(slug)
     if conference is None:
         raise click.UsageError(f"No conference {slug}.")
     track_id = None
@@ -170,13 +167,12 @@ def import_schedule(
     transaction (sessions matched by guid; those gone from the file are cancelled)."""
     from companion.exchange.apply import apply_import
     from companion.exchange.importer import plan_import, read_schedule
-    from companion.exchange.queries import get_conference_by_slug
     from companion.programme.operations import InvalidProgramme
 
     try:
         schedule = read_schedule(file.read_bytes())
         target = slug or _default_slug(schedule.acronym or schedule.title)
-        conference = get_conference_by_slug(target) if target else None
+        conference = conference_by_slug(target) if target else None
         plan = plan_import(schedule, conference=conference, slug=target, timezone=timezone)
     except InvalidProgramme as error:
         session.rollback()

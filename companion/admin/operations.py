@@ -27,7 +27,7 @@ from companion.admin.common import (
 from companion.db import session
 from companion.errors import Invalid
 from companion.parsing import sane_date, small_int
-from companion.programme.models import Conference, Talk, Track, TrackHost
+from companion.programme.models import Conference, Talk, Track, TrackHost, is_colour
 from companion.programme.operations import unique_slug
 from companion.programme.queries import known_speaker_ids
 
@@ -114,9 +114,7 @@ def save_track(
     if not name:
         errors["name"] = "A track needs a name."
     colour = str(values.get("colour", "")).strip().lower()
-    if not (
-        len(colour) == 7 and colour[0] == "#" and all(c in "0123456789abcdef" for c in colour[1:])
-    ):
+    if not is_colour(colour):
         errors["colour"] = "Pick a colour (#rrggbb)."
     host_ids = _speaker_ids(conference, values.get("hosts", []), errors)
     refuse(errors)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from companion.parsing import one_line, without_controls
+from companion.programme.models import is_colour
 from companion.programme.operations import InvalidProgramme
 
 
@@ -112,13 +113,10 @@ def parse_day_change(value: str) -> int | None:
     return int(match.group(1))
 
 
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-
-
 def parse_colour(value: object) -> str | None:
     """A #rrggbb colour (lowercase), or None."""
     text = clean(value)
-    return text.lower() if _COLOUR.match(text) else None
+    return text.lower() if is_colour(text) else None
 
 
 def parse_clock(value: str, where: str) -> time:

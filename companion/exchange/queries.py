@@ -73,8 +73,3 @@ def guids_elsewhere(guids: list[str], conference_id: int | None) -> dict[str, st
             query = query.where(Talk.conference_id != conference_id)
         taken.update({guid_key(guid): slug for guid, slug in session.execute(query)})
     return taken
-
-
-def get_conference_by_slug(slug: str) -> Conference | None:
-    """The conference `slug`, if there is one (the CLI's --conference)."""
-    return session.execute(select(Conference).where(Conference.slug == slug)).scalar_one_or_none()

@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from companion.db import session
 from companion.errors import Invalid
+from companion.hosting.changes import TalkChanges
 from companion.parsing import is_single_line, local_instant, small_int
 from companion.programme.models import Conference, Room, Talk, TalkStatus, Track
 from companion.programme.queries import known_speaker_ids
@@ -64,7 +65,7 @@ def version_of(form: Form) -> int:
     return value
 
 
-def parse(conference: Conference, form: Form, *, current: Talk | None = None) -> dict[str, Any]:
+def parse(conference: Conference, form: Form, *, current: Talk | None = None) -> TalkChanges:
     """Changes for update_talk/create_talk (a new speaker typed in comes as `new_speaker`). Times
     left as the form showed them keep `current`'s instants (an hour that happens twice stays the
     one it was)."""
@@ -111,17 +112,17 @@ def parse(conference: Conference, form: Form, *, current: Talk | None = None) ->
                 changes[name] = instant
     if errors:
         raise Invalid("Some fields need changing.", details={"fields": errors})
-    return changes
+    return TalkChanges(**changes)
 
 
-def parse_move(conference: Conference, talk: Talk, form: Form) -> dict[str, Any]:
+def parse_move(conference: Conference, talk: Talk, form: Form) -> TalkChanges:
     """The quick action: another room and/or a shift by N minutes; or, from its own button and
     nothing else, cancel / restore."""
     status = form.get("status", "")
     if status:
         if status not in (TalkStatus.CANCELLED.value, TalkStatus.SCHEDULED.value):
             raise Invalid("A session is scheduled or cancelled.")
-        return {"status": status}
+        return TalkChanges(status=status)
     errors: dict[str, str] = {}
     changes: dict[str, Any] = {}
     if "room" in form:
@@ -136,7 +137,7 @@ def parse_move(conference: Conference, talk: Talk, form: Form) -> dict[str, Any]
         changes["end"] = talk.end + timedelta(minutes=minutes)
     if errors:
         raise Invalid("Some fields need changing.", details={"fields": errors})
-    return changes
+    return TalkChanges(**changes)
 
 
 def _instant(conference: Conference, day: date, clock: time) -> datetime | None:

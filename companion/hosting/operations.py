@@ -15,6 +15,7 @@ from companion.agenda.queries import star_count
 from companion.db import hold_row, session, utcnow
 from companion.errors import Conflict, Invalid
 from companion.hosting import audit
+from companion.hosting.changes import EDITABLE, TalkChanges
 from companion.hosting.models import AuditEntry
 from companion.hosting.rules import validate
 from companion.programme.models import (
@@ -28,19 +29,6 @@ from companion.programme.models import (
 )
 from companion.programme.operations import InvalidProgramme, add_speaker
 from companion.saving import fingerprint
-
-#: Fields an editor may change, in the order they are audited.
-EDITABLE = (
-    "title",
-    "abstract",
-    "kind",
-    "track_id",
-    "room_id",
-    "start",
-    "end",
-    "status",
-    "speaker_ids",
-)
 
 
 def speaker_ids_of(talk_id: int) -> list[int]:
@@ -63,23 +51,19 @@ def snapshot(talk: Talk) -> dict[str, Any]:
 
 def update_talk(
     talk: Talk,
-    changes: dict[str, Any],
+    changes: TalkChanges,
     *,
     actor: User,
     expected_version: int,
     confirmed: bool = False,
 ) -> list[AuditEntry]:
-    """Apply `changes` (a subset of EDITABLE) to `talk` if `expected_version` is still current
-    and every rule holds; write one audit row per changed field. Raises Forbidden, Conflict
-    (with the current values), or Invalid (with field errors, or warnings to confirm)."""
-    changes = dict(changes)
-    new_speaker = changes.pop("new_speaker", None)
-    unknown = set(changes) - set(EDITABLE)
-    if unknown:
-        raise Invalid(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
+    """Apply `changes` to `talk` if `expected_version` is still current and every rule holds;
+    write one audit row per changed field. Raises Forbidden, Conflict (with the current values),
+    or Invalid (with field errors, or warnings to confirm)."""
+    new_speaker = changes.new_speaker
     require(actor, talk.conference_id, Need.EDITOR, track_ids={talk.track_id})
     before = snapshot(talk)
-    after = {**before, **changes}
+    after = {**before, **changes.given()}
     require(
         actor,
         talk.conference_id,
@@ -118,10 +102,10 @@ def update_talk(
 
 
 def create_talk(
-    conference: Conference, values: dict[str, Any], *, actor: User, confirmed: bool = False
+    conference: Conference, values: TalkChanges, *, actor: User, confirmed: bool = False
 ) -> Talk:
-    """A new session in `conference` (values as for update_talk, all of them), with its
-    audit row. Hosts create sessions only in tracks they host."""
+    """A new session in `conference` (a title, a start and an end at least; the rest defaults),
+    with its audit row. Hosts create sessions only in tracks they host."""
     after: dict[str, Any] = {
         "abstract": "",
         "kind": TalkKind.TALK.value,
@@ -129,9 +113,9 @@ def create_talk(
         "speaker_ids": [],
         "room_id": None,
         "track_id": None,
-        **values,
+        **values.given(),
     }
-    new_speaker = after.pop("new_speaker", None)
+    new_speaker = values.new_speaker
     require(
         actor,
         conference.id,

@@ -67,7 +67,7 @@ def _who_is_told(count: int) -> str:
     return f"{people} starred it and will be told at once that it is cancelled."
 
 
-def _ask_before_cancelling(talk: Talk, status: str, *, confirmed: bool) -> None:
+def _ask_before_cancelling(talk: Talk, status: object, *, confirmed: bool) -> None:
     """A host's form that cancels a session asks first, saying how many people will be told:
     an alert to every one of them cannot be taken back. (The editing API is not asked: its
     clients send what a person already chose.)"""
@@ -150,7 +150,7 @@ def edit_session(conf: str, guid: str) -> Page:
 
     def save() -> None:
         changes = forms.parse(conference, request.form, current=talk)
-        _ask_before_cancelling(talk, changes["status"], confirmed=confirmed)
+        _ask_before_cancelling(talk, changes.status, confirmed=confirmed)
         update_talk(
             talk,
             changes,
@@ -198,7 +198,7 @@ def move_session(conf: str, guid: str) -> Page:
 
         def save() -> None:
             changes = forms.parse_move(conference, talk, request.form)
-            _ask_before_cancelling(talk, changes.get("status", ""), confirmed=confirmed)
+            _ask_before_cancelling(talk, changes.status, confirmed=confirmed)
             changed.extend(
                 update_talk(
                     talk,

@@ -18,6 +18,7 @@ from companion.api.programme_json import talk_data
 from companion.db import session
 from companion.errors import BadRequest, Invalid, Unauthorised
 from companion.hosting import changelog
+from companion.hosting.changes import TalkChanges
 from companion.hosting.operations import delete_talk, update_talk
 from companion.parsing import local_instant, sane_date, without_controls
 from companion.programme import queries as programme
@@ -170,7 +171,7 @@ def _precondition_required() -> Response:
 PATCHABLE = ("title", "abstract", "kind", "status", "room", "track", "speakers", "start", "end")
 
 
-def _changes(conference: Conference, body: dict[str, Any]) -> dict[str, Any]:
+def _changes(conference: Conference, body: dict[str, Any]) -> TalkChanges:
     changes: dict[str, Any] = {}
     errors: dict[str, str] = {
         str(name)[:40]: f"Not a field that can be changed here; use {', '.join(PATCHABLE)}."
@@ -223,7 +224,7 @@ def _changes(conference: Conference, body: dict[str, Any]) -> dict[str, Any]:
             changes[name] = value.astimezone(UTC)
     if errors:
         raise Invalid("Some fields need changing.", details={"fields": errors})
-    return changes
+    return TalkChanges(**changes)
 
 
 def _speaker_ids(conference: Conference, slugs: Any, errors: dict[str, str]) -> list[int]:

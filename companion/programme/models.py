@@ -43,6 +43,12 @@ class TalkStatus(StrEnum):
 _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
+def is_colour(value: object) -> bool:
+    """True for a track colour: `#rrggbb` (it lands in a style attribute, so nothing else may).
+    The one rule: the model, the organiser's form, the demo loader and the importer use it."""
+    return isinstance(value, str) and _HEX_COLOUR.fullmatch(value) is not None
+
+
 def _new_guid() -> str:
     return str(uuid.uuid4())
 
@@ -265,7 +271,7 @@ class Track(Base):
     @validates("colour")
     def _check_colour(self, _key: str, value: str) -> str:
         # It lands in a style attribute: nothing but #RRGGBB may get there, whoever writes it.
-        if not _HEX_COLOUR.fullmatch(value or ""):
+        if not is_colour(value):
             raise ValueError(f"track colour must be #RRGGBB, not {value!r}")
         return value.lower()
 

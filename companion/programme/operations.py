@@ -24,10 +24,11 @@ from companion.programme.models import (
     TalkStatus,
     Track,
     TrackHost,
+    is_colour,
 )
+from companion.programme.queries import conference_by_slug
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 class InvalidProgramme(BadRequest):
@@ -41,7 +42,7 @@ def create_conference_from_data(data: dict[str, Any], *, shift_days: int = 0) ->
     slug = _slug(conf["slug"], "conference.slug")
     if slug in RESERVED_SLUGS:
         raise InvalidProgramme(f"conference.slug: “{slug}” is reserved for the app's own pages.")
-    if session.execute(select(Conference.id).where(Conference.slug == slug)).first():
+    if conference_by_slug(slug) is not None:
         raise InvalidProgramme(f"conference.slug: a conference “{slug}” already exists.")
     try:
         zone = ZoneInfo(conf["timezone"])
@@ -94,7 +95,7 @@ def create_conference_from_data(data: dict[str, Any], *, shift_days: int = 0) ->
     tracks: dict[str, Track] = {}
     for position, t in enumerate(data.get("tracks", [])):
         colour = t.get("colour", "#4b5563")
-        if not _COLOUR.match(colour):
+        if not is_colour(colour):
             raise InvalidProgramme(f"tracks[{position}].colour: “{colour}” is not #RRGGBB.")
         track = Track(
             slug=_slug(t["slug"], f"tracks[{position}].slug"),

@@ -32,11 +32,14 @@ _TALK_CARD = (
 )
 
 
+def conference_by_slug(slug: str) -> Conference | None:
+    """The conference with `slug`, if there is one (the CLI, imports, the loaders)."""
+    return session.execute(select(Conference).where(Conference.slug == slug)).scalar_one_or_none()
+
+
 def get_conference_or_404(slug: str) -> Conference:
     """The conference with `slug` (every page under /<conf>/)."""
-    conference = session.execute(
-        select(Conference).where(Conference.slug == slug)
-    ).scalar_one_or_none()
+    conference = conference_by_slug(slug)
     if conference is None:
         raise NotFound(f"There is no conference called “{slug}”.")
     return conference

@@ -11,7 +11,7 @@ from flask import Flask
 from companion.db import session
 from companion.exchange.apply import ImportResult, apply_import
 from companion.exchange.importer import plan_import, read_schedule
-from companion.exchange.queries import get_conference_by_slug
+from companion.programme.queries import conference_by_slug
 
 SCHEDULES = Path(__file__).parent.parent / "data" / "schedules"
 SCHEMAS = Path(__file__).parent.parent / "data" / "schemas"
@@ -37,13 +37,11 @@ def run_import(
     """Read, plan and apply `data` into the conference `slug` (created when missing)."""
     schedule = read_schedule(data)
     target = slug or None
-    conference = get_conference_by_slug(target) if target else None
+    conference = conference_by_slug(target) if target else None
     if conference is None and target is None:
         from companion.exchange.convert import slugify
 
-        conference = get_conference_by_slug(
-            slugify(schedule.acronym or schedule.title, fallback="")
-        )
+        conference = conference_by_slug(slugify(schedule.acronym or schedule.title, fallback=""))
     plan = plan_import(schedule, conference=conference, slug=target, timezone=timezone)
     result = apply_import(plan, actor="Import of test data")
     if commit:

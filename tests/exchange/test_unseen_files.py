@@ -73,12 +73,12 @@ def test_a_file_with_no_session_is_refused_never_emptying_a_programme(
 ) -> None:
     from companion.demo.data import demo_data
     from companion.exchange.importer import plan_import, read_schedule
-    from companion.exchange.queries import get_conference_by_slug
     from companion.programme.operations import create_conference_from_data
+    from companion.programme.queries import conference_by_slug
 
     create_conference_from_data(demo_data())
     session.commit()
-    conference = get_conference_by_slug(into) if into else None
+    conference = conference_by_slug(into) if into else None
     everything_off = _hub(
         **{
             "38C3: Opening Ceremony": "WITHDRAWN",
