@@ -43,10 +43,8 @@ def fingerprint_of(thing: Conference | Track | Room | Floor) -> str:
     return fingerprint({"name": thing.name, "level": thing.level})
 
 
-def unchanged_since_opened(
-    thing: Conference | Track | Room | Floor, values: dict[str, Any]
-) -> None:
-    expected = values.get("fingerprint")
+def unchanged_since_opened(thing: Conference | Track | Room | Floor, expected: str | None) -> None:
+    """Refuse (409) a form that started from another version of `thing` than the stored one."""
     if expected is not None and expected != fingerprint_of(thing):
         raise Conflict(
             "Someone else saved this after you opened it. Your input is kept below; save again "

@@ -5,11 +5,10 @@ same flush and never commits (the view does, once)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import available_timezones
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from companion.accounts import operations as accounts
 from companion.accounts import passwords
@@ -20,58 +19,21 @@ from companion.admin.common import (
     host_names,
     next_position,
     record,
-    refuse,
-    text_field,
     unchanged_since_opened,
 )
+from companion.admin.forms import ConferenceInput, RoleInput, TrackInput
 from companion.db import session
 from companion.errors import Invalid
-from companion.parsing import sane_date, small_int
-from companion.programme.models import Conference, Talk, Track, TrackHost, is_colour
+from companion.programme.models import Conference, Talk, Track, TrackHost
 from companion.programme.operations import unique_slug
-from companion.programme.queries import known_speaker_ids
-
-_ZONES = frozenset(available_timezones())
 
 
-def update_conference(conference: Conference, values: dict[str, Any], *, actor: User) -> None:
+def update_conference(conference: Conference, data: ConferenceInput, *, actor: User) -> None:
     """Name, venue, dates, time zone and day change hour. Dates that would leave sessions
     outside the conference are refused (move those sessions first)."""
     require(actor, conference.id, Need.ORGANISER)
-    unchanged_since_opened(conference, values)
-    errors: dict[str, str] = {}
-    after: dict[str, Any] = {
-        "name": text_field(values, "name", 200, errors),
-        "venue": text_field(values, "venue", 200, errors),
-        "address": text_field(values, "address", 300, errors),
-        "url": text_field(values, "url", 300, errors),
-        "timezone": str(values.get("timezone", "")).strip(),
-    }
-    if not after["name"]:
-        errors["name"] = "A conference needs a name."
-    if after["url"] and not after["url"].startswith(("https://", "http://")):
-        errors["url"] = "Enter a web address starting with https://."
-    if after["timezone"] not in _ZONES:
-        errors["timezone"] = "Choose a time zone such as Europe/London."
-    try:
-        after["start_date"] = date.fromisoformat(str(values.get("start_date", "")))
-        after["end_date"] = date.fromisoformat(str(values.get("end_date", "")))
-    except ValueError:
-        errors["start_date"] = "Enter the dates as YYYY-MM-DD."
-    else:
-        if not (sane_date(after["start_date"]) and sane_date(after["end_date"])):
-            errors["start_date"] = "Enter the conference's real dates."
-        elif after["end_date"] < after["start_date"]:
-            errors["end_date"] = "The conference must end on or after its first day."
-        elif (after["end_date"] - after["start_date"]).days > 31:
-            errors["end_date"] = "A conference here lasts at most 32 days."
-    hour = str(values.get("day_change_hour", ""))
-    day_change = small_int(hour)
-    if day_change is None or not 0 <= day_change <= 12:
-        errors["day_change_hour"] = "Enter an hour from 0 to 12."
-    else:
-        after["day_change_hour"] = day_change
-    refuse(errors)
+    unchanged_since_opened(conference, data.fingerprint)
+    after = data.fields()
     before = {name: getattr(conference, name) for name in after}
     trial = Conference(**{**before, **after})
     first, _ = trial.day_bounds(trial.start_date)
@@ -100,7 +62,7 @@ def update_conference(conference: Conference, values: dict[str, Any], *, actor: 
 def save_track(
     conference: Conference,
     track: Track | None,
-    values: dict[str, Any],
+    data: TrackInput,
     *,
     actor: User,
 ) -> Track:
@@ -108,16 +70,8 @@ def save_track(
     its hosts (who may *edit* it is a role; see add_role)."""
     require(actor, conference.id, Need.ORGANISER)
     if track is not None:
-        unchanged_since_opened(track, values)
-    errors: dict[str, str] = {}
-    name = text_field(values, "name", 200, errors)
-    if not name:
-        errors["name"] = "A track needs a name."
-    colour = str(values.get("colour", "")).strip().lower()
-    if not is_colour(colour):
-        errors["colour"] = "Pick a colour (#rrggbb)."
-    host_ids = _speaker_ids(conference, values.get("hosts", []), errors)
-    refuse(errors)
+        unchanged_since_opened(track, data.fingerprint)
+    name, colour, host_ids = data.name, data.colour, data.host_ids
     if track is None:
         track = Track(
             conference_id=conference.id,
@@ -134,11 +88,9 @@ def save_track(
         before = {"name": track.name, "colour": track.colour, "hosts": host_names(track.id)}
         action = "update"
         track.name, track.colour = name, colour
-    # Through the ORM, not a bulk DELETE: the revision hook must see hosts removed (cached pages
-    # list them), even when nothing else about the track changes.
-    for link in session.execute(select(TrackHost).where(TrackHost.track_id == track.id)).scalars():
-        session.delete(link)
-    session.flush()
+    # A bulk DELETE moves the revision too (programme.revision.after_bulk): cached pages list
+    # the hosts, even when nothing else about the track changes.
+    session.execute(delete(TrackHost).where(TrackHost.track_id == track.id))
     session.add_all(
         TrackHost(track_id=track.id, speaker_id=speaker_id, position=position)
         for position, speaker_id in enumerate(host_ids)
@@ -187,41 +139,19 @@ class AddedRole:
     throttled: bool = False
 
 
-def add_role(
-    conference: Conference, values: dict[str, Any], *, actor: User, now: datetime
-) -> AddedRole:
+def add_role(conference: Conference, data: RoleInput, *, actor: User, now: datetime) -> AddedRole:
     """Make someone an organiser or a track host. With no account yet, one is made without a
     usable password and an invitation link is issued (again, for someone who never used theirs);
     an existing account gets the role and nothing else — never a password change."""
     require(actor, conference.id, Need.ORGANISER)
-    errors: dict[str, str] = {}
-    email = str(values.get("email", "")).strip().lower()
-    kind = str(values.get("kind", ""))
-    raw_track = str(values.get("track", ""))
-    track = None
-    if kind not in (RoleKind.ORGANISER.value, RoleKind.HOST.value):
-        errors["kind"] = "Choose organiser or track host."
-    elif kind == RoleKind.HOST.value:
-        track_id = small_int(raw_track)
-        track = (
-            session.execute(
-                select(Track).where(Track.id == track_id, Track.conference_id == conference.id)
-            ).scalar_one_or_none()
-            if track_id is not None
-            else None
-        )
-        if track is None:
-            errors["track"] = "Choose the track they host."
-    if "@" not in email:
-        errors["email"] = "Enter their email address."
-    refuse(errors)
+    email, kind, track = data.email, data.kind, data.track
     user = user_by_email(email)
     if user is None:
         try:
-            user = accounts.invite(email, str(values.get("name", "")))
+            user = accounts.invite(email, data.name)
         except accounts.FieldError as error:
             raise Invalid(error.message, details={"fields": {"email": error.message}}) from None
-    accounts.grant(user, conference.id, RoleKind(kind), track.id if track is not None else None)
+    accounts.grant(user, conference.id, kind, track.id if track is not None else None)
     what = f"host of {track.name}" if track is not None else "organiser"
     record(conference, actor, "role", user.email or "", {}, {"role": what}, "create")
     session.flush()
@@ -257,11 +187,3 @@ def remove_role(conference: Conference, role: Role, *, actor: User) -> None:
         "delete",
     )
     accounts.revoke(role)
-
-
-def _speaker_ids(conference: Conference, raw: Any, errors: dict[str, str]) -> list[int]:
-    values = [str(v) for v in (raw if isinstance(raw, list) else [raw]) if v]
-    wanted = [n for n in map(small_int, values) if n is not None]
-    if len(wanted) != len(values) or not set(wanted) <= known_speaker_ids(conference, wanted):
-        errors["hosts"] = "Choose speakers of this conference."
-    return list(dict.fromkeys(wanted))

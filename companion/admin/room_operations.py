@@ -12,35 +12,24 @@ from companion.accounts.permissions import Need, require
 from companion.admin.common import (
     next_position,
     record,
-    refuse,
-    text_field,
     unchanged_since_opened,
 )
+from companion.admin.forms import FloorInput, RoomInput
 from companion.db import session
 from companion.errors import Invalid
-from companion.parsing import small_int
 from companion.programme.models import Conference, Floor, Room, Talk
 from companion.programme.operations import unique_slug
 from companion.venue.models import RoomPlace
 
 
 def save_floor(
-    conference: Conference, floor: Floor | None, values: dict[str, Any], *, actor: User
+    conference: Conference, floor: Floor | None, data: FloorInput, *, actor: User
 ) -> Floor:
     """Create or change a floor: its name and level (0 is the ground floor)."""
     require(actor, conference.id, Need.ORGANISER)
     if floor is not None:
-        unchanged_since_opened(floor, values)
-    errors: dict[str, str] = {}
-    name = text_field(values, "name", 100, errors)
-    if not name:
-        errors["name"] = "A floor needs a name, e.g. “3rd floor”."
-    level = str(values.get("level", "")).strip()
-    number = small_int(level, signed=True)
-    if number is None or abs(number) > 200:
-        errors["level"] = "Enter the level as a whole number (0 is the ground floor, -1 below)."
-    refuse(errors)
-    assert number is not None
+        unchanged_since_opened(floor, data.fingerprint)
+    name, number = data.name, data.level
     before = {"name": floor.name, "level": floor.level} if floor else {}
     if floor is None:
         floor = Floor(conference_id=conference.id, slug=unique_slug(Floor, conference.id, name))
@@ -69,32 +58,13 @@ def delete_floor(conference: Conference, floor: Floor, *, actor: User) -> None:
     session.flush()
 
 
-def save_room(
-    conference: Conference, room: Room | None, values: dict[str, Any], *, actor: User
-) -> Room:
+def save_room(conference: Conference, room: Room | None, data: RoomInput, *, actor: User) -> Room:
     """Create or change a room: name, floor, capacity and how to find it."""
     require(actor, conference.id, Need.ORGANISER)
     if room is not None:
-        unchanged_since_opened(room, values)
-    errors: dict[str, str] = {}
-    name = text_field(values, "name", 100, errors)
-    if not name:
-        errors["name"] = "A room needs a name."
-    description = text_field(values, "description", 300, errors)
-    raw_floor = str(values.get("floor", ""))
-    floor_id = small_int(raw_floor)
-    if raw_floor and (
-        floor_id is None
-        or not session.execute(
-            select(Floor.id).where(Floor.id == floor_id, Floor.conference_id == conference.id)
-        ).first()
-    ):
-        errors["floor"] = "Choose a floor of this venue."
-    raw_capacity = str(values.get("capacity", "")).strip()
-    capacity = small_int(raw_capacity)
-    if raw_capacity and (capacity is None or capacity > 100_000):
-        errors["capacity"] = "Enter the number of seats, or leave it empty."
-    refuse(errors)
+        unchanged_since_opened(room, data.fingerprint)
+    name, floor_id = data.name, data.floor_id
+    capacity, description = data.capacity, data.description
     after = {"name": name, "floor_id": floor_id, "capacity": capacity, "description": description}
     if room is None:
         room = Room(

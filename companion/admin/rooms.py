@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template, request, url_for
 from flask_login import login_required
 
-from companion.admin import queries, room_operations
+from companion.admin import forms, queries, room_operations
 from companion.admin.blueprint import Page, bp, delete, form_page, form_values, organiser, post
 from companion.programme import queries as programme
 from companion.programme.models import Conference
@@ -41,7 +41,9 @@ def add_room(conf: str) -> Page:
     """Add a room."""
     conference, me = organiser(conf)
     return post(
-        lambda: room_operations.save_room(conference, None, form_values(), actor=me),
+        lambda: room_operations.save_room(
+            conference, None, forms.room_input(conference, form_values()), actor=me
+        ),
         f"Added the room {request.form.get('name', '').strip()}.",
         "admin.rooms",
         lambda outcome: _venue_page(conference, outcome, which="room"),
@@ -55,7 +57,9 @@ def add_floor(conf: str) -> Page:
     """Add a floor."""
     conference, me = organiser(conf)
     return post(
-        lambda: room_operations.save_floor(conference, None, form_values(), actor=me),
+        lambda: room_operations.save_floor(
+            conference, None, forms.floor_input(form_values()), actor=me
+        ),
         f"Added the floor {request.form.get('name', '').strip()}.",
         "admin.rooms",
         lambda outcome: _venue_page(conference, outcome, which="floor"),
@@ -77,7 +81,9 @@ def edit_room(conf: str, slug: str) -> Page:
             "capacity": "" if room.capacity is None else str(room.capacity),
             "description": room.description,
         },
-        save=lambda: room_operations.save_room(conference, room, form_values(), actor=me),
+        save=lambda: room_operations.save_room(
+            conference, room, forms.room_input(conference, form_values()), actor=me
+        ),
         done=f"Saved the room {request.form.get('name', '').strip()}.",
         to="admin.rooms",
         context=lambda: {
@@ -114,7 +120,9 @@ def edit_floor(conf: str, slug: str) -> Page:
     return form_page(
         "admin/floor.html",
         opened={"name": floor.name, "level": str(floor.level)},
-        save=lambda: room_operations.save_floor(conference, floor, form_values(), actor=me),
+        save=lambda: room_operations.save_floor(
+            conference, floor, forms.floor_input(form_values()), actor=me
+        ),
         done=f"Saved the floor {request.form.get('name', '').strip()}.",
         to="admin.rooms",
         context=lambda: {"conf": conference, "floor": floor},

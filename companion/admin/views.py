@@ -11,7 +11,7 @@ from flask_login import login_required
 from companion import clock
 from companion.accounts.mails import invitation_mail
 from companion.accounts.queries import get_role_or_404, roles_in
-from companion.admin import operations, queries
+from companion.admin import forms, operations, queries
 from companion.admin.blueprint import Page, bp, delete, form_page, form_values, organiser
 from companion.admin.operations import AddedRole
 from companion.db import after_commit
@@ -51,7 +51,9 @@ def edit_conference(conf: str) -> Page:
     return form_page(
         "admin/conference.html",
         opened=_conference_form(conference),
-        save=lambda: operations.update_conference(conference, form_values(), actor=me),
+        save=lambda: operations.update_conference(
+            conference, forms.conference_input(form_values()), actor=me
+        ),
         done="Saved the conference.",
         to="admin.index",
         context=lambda: {"conf": conference, "zones": COMMON_ZONES},
@@ -68,7 +70,9 @@ def tracks(conf: str) -> Page:
     return form_page(
         "admin/tracks.html",
         opened={"colour": "#4b5563"},
-        save=lambda: operations.save_track(conference, None, form_values(), actor=me),
+        save=lambda: operations.save_track(
+            conference, None, forms.track_input(conference, form_values()), actor=me
+        ),
         done=f"Added the track {request.form.get('name', '').strip()}.",
         to="admin.tracks",
         context=lambda: {
@@ -101,7 +105,9 @@ def edit_track(conf: str, slug: str) -> Page:
     return form_page(
         "admin/track.html",
         opened={"name": track.name, "colour": track.colour},
-        save=lambda: operations.save_track(conference, track, form_values(), actor=me),
+        save=lambda: operations.save_track(
+            conference, track, forms.track_input(conference, form_values()), actor=me
+        ),
         done=f"Saved the track {request.form.get('name', '').strip()}.",
         to="admin.tracks",
         context=context,
@@ -146,7 +152,12 @@ def roles(conf: str) -> Page:
         return page()
     outcome = attempt(
         lambda: added.append(
-            operations.add_role(conference, form_values(), actor=me, now=clock.now())
+            operations.add_role(
+                conference,
+                forms.role_input(conference, form_values()),
+                actor=me,
+                now=clock.now(),
+            )
         )
     )
     if outcome is not None:
