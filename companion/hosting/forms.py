@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from companion.db import session
 from companion.errors import Invalid
-from companion.hosting.changes import TalkChanges
+from companion.hosting.talk_changes import TalkChanges
 from companion.parsing import is_single_line, local_instant, small_int
 from companion.programme.models import Conference, Room, Talk, TalkStatus, Track
 from companion.programme.queries import known_speaker_ids

@@ -15,9 +15,9 @@ from companion.agenda.queries import star_count
 from companion.db import hold_row, session, utcnow
 from companion.errors import Conflict, Invalid
 from companion.hosting import audit
-from companion.hosting.changes import EDITABLE, TalkChanges
 from companion.hosting.models import AuditEntry
 from companion.hosting.rules import validate
+from companion.hosting.talk_changes import EDITABLE, TalkChanges
 from companion.programme.models import (
     Conference,
     Speaker,

@@ -18,8 +18,8 @@ from companion.api.programme_json import talk_data
 from companion.db import session
 from companion.errors import BadRequest, Invalid, Unauthorised
 from companion.hosting import changelog
-from companion.hosting.changes import TalkChanges
 from companion.hosting.operations import delete_talk, update_talk
+from companion.hosting.talk_changes import TalkChanges
 from companion.parsing import local_instant, sane_date, without_controls
 from companion.programme import queries as programme
 from companion.programme.models import Conference, Room, Speaker, Talk, Track
