@@ -1,4 +1,18 @@
-"""Users (guest and registered), roles, sign-in, and Flask-Login wiring."""
+"""Users (guest and registered), roles, sign-in, and Flask-Login wiring.
+
+Its URLs, and the module that answers each (`companion/accounts/<module>.py`):
+
+| URL                              | endpoint                 | module |
+|----------------------------------|--------------------------|--------|
+| GET POST /register               | accounts.register        | views  |
+| GET POST /login                  | accounts.login           | views  |
+| POST     /logout                 | accounts.logout          | views  |
+| GET POST /settings/              | accounts.settings        | views  |
+| POST     /settings/calendar-feed | accounts.calendar_feed   | views  |
+| GET POST /link/<token>           | accounts.device_link     | views  |
+| GET POST /password-reset/        | accounts.forgot_password | views  |
+| GET POST /password-reset/<token> | accounts.reset_password  | views  |
+"""
 
 from __future__ import annotations
 

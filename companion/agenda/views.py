@@ -1,10 +1,11 @@
-"""My schedule, starring (form and API), one-time device links, and star counts for hosts."""
+"""My schedule, starring (form and API), and one-time device links (a host's star counts
+per session are a host's page: `hosting.pages.interest`)."""
 
 from __future__ import annotations
 
 import segno
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
@@ -13,10 +14,9 @@ from companion import clock
 from companion.accounts import operations as accounts
 from companion.accounts.login import sign_in
 from companion.accounts.models import User
-from companion.accounts.permissions import Need, conference_for
 from companion.accounts.queries import feed_url, powers
 from companion.agenda import operations, schedule
-from companion.agenda.queries import star_counts, starred_guids, stars_in
+from companion.agenda.queries import starred_guids, stars_in
 from companion.programme.places import room_map
 from companion.programme.queries import get_conference_or_404, get_talk_by_guid_or_404
 from companion.web import external_url, private, safe_next
@@ -101,15 +101,6 @@ def create_device_link(conf: str) -> str:
         qr=Markup(svg),
         minutes=int(accounts.DEVICE_LINK_TTL.seconds / 60),
     )
-
-
-@bp.get("/<conf>/host/interest/")
-@login_required
-def interest(conf: str) -> str:
-    """How many attendees starred each session (of the tracks one hosts), to size rooms."""
-    conference, _, mine = conference_for(conf, Need.EDITOR)
-    rows = star_counts(conference, None if mine.organiser else set(mine.hosted_track_ids))
-    return render_template("agenda/interest.html", conf=conference, rows=rows)
 
 
 # --- JSON API ------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""The host's and organiser's pages (under /<conf>/host/): my tracks, the session form (new,
-edit, delete), the quick "move / shift" action and the track introduction. Every write goes
-through hosting.operations, which checks the role again."""
+"""The host's and organiser's pages (under /<conf>/host/): my tracks, the stars per session,
+the session form (new, edit, delete), the quick "move / shift" action and the track
+introduction. Every write goes through hosting.operations, which checks the role again."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from companion.accounts.models import User
 from companion.accounts.permissions import Need, conference_for, require
 from companion.accounts.queries import Powers
-from companion.agenda.queries import star_count
+from companion.agenda.queries import star_count, star_counts
 from companion.errors import Invalid
 from companion.hosting import forms
 from companion.hosting.operations import (
@@ -110,6 +110,15 @@ def _form_page(
         speakers=programme.speakers(conference),
         kinds=[k.value for k in TalkKind],
     ), outcome.status if outcome else 200
+
+
+@bp.get("/interest/")
+@login_required
+def interest(conf: str) -> str:
+    """How many attendees starred each session (of the tracks one hosts), to size rooms."""
+    conference, _, mine = conference_for(conf, Need.EDITOR)
+    rows = star_counts(conference, None if mine.organiser else set(mine.hosted_track_ids))
+    return render_template("agenda/interest.html", conf=conference, rows=rows)
 
 
 @bp.route("/sessions/new", methods=["GET", "POST"])

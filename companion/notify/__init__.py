@@ -1,4 +1,14 @@
-"""Web Push: subscriptions, the outbox (reminders and change alerts), deliveries and the worker."""
+"""Web Push: subscriptions, the outbox (reminders and change alerts), deliveries and the worker.
+
+Its URLs, and the module that answers each (`companion/notify/<module>.py`):
+
+| URL                                  | endpoint           | module |
+|--------------------------------------|--------------------|--------|
+| GET    /api/v1/push/key              | notify.public_key  | views  |
+| POST   /api/v1/me/push-subscriptions | notify.subscribe   | views  |
+| DELETE /api/v1/me/push-subscriptions | notify.unsubscribe | views  |
+| GET    /<conf>/admin/notifications/  | notify.health      | views  |
+"""
 
 from __future__ import annotations
 

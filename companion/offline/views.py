@@ -7,6 +7,7 @@ import json
 
 from flask import Blueprint, Response, current_app, render_template, url_for
 
+from companion.offline import service_worker as worker
 from companion.offline.queries import offline_urls
 from companion.programme import queries
 from companion.web import cached_response, conference_response, make_etag, static_url
@@ -80,6 +81,7 @@ def service_worker() -> Response:
             build=current_app.config["BUILD_ID"],
             shell=shell,
             icon=static_url("icons/icon-192.png"),
+            urls=worker.urls(),
         )
 
     response = cached_response(

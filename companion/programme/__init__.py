@@ -1,4 +1,22 @@
-"""The programme: conferences, days, tracks, rooms, floors, speakers and talks (sessions)."""
+"""The programme: conferences, days, tracks, rooms, floors, speakers and talks (sessions).
+
+Its URLs, and the module that answers each (`companion/programme/<module>.py`):
+
+| URL                          | endpoint                | module |
+|------------------------------|-------------------------|--------|
+| GET /                        | programme.index         | views  |
+| GET /<conf>/                 | programme.home          | views  |
+| GET /<conf>/programme/       | programme.programme     | views  |
+| GET /<conf>/programme/<day>/ | programme.programme_day | views  |
+| GET /<conf>/sessions/<guid>/ | programme.session_page  | views  |
+| GET /<conf>/tracks/          | programme.tracks        | views  |
+| GET /<conf>/tracks/<slug>/   | programme.track         | views  |
+| GET /<conf>/speakers/        | programme.speakers      | views  |
+| GET /<conf>/speakers/<slug>/ | programme.speaker       | views  |
+| GET /<conf>/rooms/           | programme.rooms         | views  |
+| GET /<conf>/rooms/<slug>/    | programme.room          | views  |
+| GET /<conf>/search           | programme.search_page   | views  |
+"""
 
 from __future__ import annotations
 

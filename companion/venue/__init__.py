@@ -1,4 +1,16 @@
-"""Venue maps: a map per floor (SVG or a raster image) and where each room is on it."""
+"""Venue maps: a map per floor (SVG or a raster image) and where each room is on it.
+
+Its URLs, and the module that answers each (`companion/venue/<module>.py`):
+
+| URL                                               | endpoint          | module |
+|---------------------------------------------------|-------------------|--------|
+| GET  /<conf>/venue/                               | venue.venue       | views  |
+| GET  /<conf>/venue/floors/<slug>.<ext>            | venue.floor_map   | views  |
+| GET  /<conf>/admin/venue/                         | venue.admin       | views  |
+| POST /<conf>/admin/venue/floors/<slug>/map        | venue.upload_map  | views  |
+| POST /<conf>/admin/venue/floors/<slug>/rooms      | venue.save_places | views  |
+| POST /<conf>/admin/venue/floors/<slug>/map/delete | venue.delete_map  | views  |
+"""
 
 from __future__ import annotations
 

@@ -2,14 +2,7 @@
 (served under a Content-Security-Policy that lets nothing run), and the organiser's page to put
 maps in and place rooms on them.
 
-| URL                                              | endpoint             |
-|--------------------------------------------------|----------------------|
-| GET  /<conf>/venue/                              | venue.venue          |
-| GET  /<conf>/venue/floors/<slug>.<ext>           | venue.floor_map      |
-| GET  /<conf>/admin/venue/                        | venue.admin          |
-| POST /<conf>/admin/venue/floors/<slug>/map       | venue.upload_map     |
-| POST /<conf>/admin/venue/floors/<slug>/rooms     | venue.save_places    |
-| POST /<conf>/admin/venue/floors/<slug>/map/delete | venue.delete_map    |
+(Every URL of these is listed in `companion/venue/__init__.py`.)
 """
 
 from __future__ import annotations

@@ -9,17 +9,24 @@ const SHELL_CACHE = `shell-${BUILD}`;
 const PAGES_CACHE = `pages-${BUILD}`;
 const PRIVATE_CACHE = "private";
 const META_CACHE = "meta";
-const OFFLINE_URL = "/offline/";
+// What the server's URLs are (companion/offline/service_worker.py renders it from its rules).
+const URLS = {{ urls|tojson }};
+const OFFLINE_URL = URLS.offline;
 const KEEP = new Set([SHELL_CACHE, PAGES_CACHE, PRIVATE_CACHE, META_CACHE]);
-const PRIVATE_PAGE = /^\/[^/]+\/my\/$/;
-const NEVER_CACHE = /^\/(login|register|logout|settings\/|link\/|password-reset\/|[^/]+\/(admin|host)\/)/;
+// One person's page (My schedule), and pages never kept (sign-in, settings, one-time links, the
+// organiser's and host's pages).
+const PRIVATE_PAGE = new RegExp(URLS.private_page);
+const NEVER_CACHE = new RegExp(URLS.never_kept);
+// Posting to these signs someone in or out.
+const SIGN_IN_OR_OUT = new RegExp(URLS.sign_in_or_out);
 // Map files are fetched as images (an <image> in a map, or opened on their own), not as pages.
-const MAP_FILE = /^\/[^/]+\/venue\/floors\/[^/]+$/;
-const SEARCH_PAGE = /^\/([^/]+)\/search$/;
-// Query parameters that never change the server's answer for the saved copy to be right: the
-// start URL's marker, and the day page's filters, which app.js applies to the page itself. Any
-// other parameter (a search's ?q=, …) makes another page that only the network can answer.
-const PAGE_SIDE_PARAMS = new Set(["source", "track", "kind"]);
+const MAP_FILE = new RegExp(URLS.map_file);
+const SEARCH_PAGE = new RegExp(URLS.search_page);
+// Query parameters that never change the server's answer for the saved copy to be right (see
+// PAGE_SIDE_PARAMS there); any other parameter makes a page that only the network can answer.
+const PAGE_SIDE_PARAMS = new Set(URLS.page_side_params);
+// A conference's URL from its rule (`conf` already encoded for a path).
+const forConference = (rule, conf) => rule.replace("<conf>", () => conf);
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)));
@@ -54,18 +61,17 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.method !== "GET") {
     // Whoever signs in or out, the saved private pages were someone else's: forget them.
-    if (["/logout", "/login", "/register"].includes(url.pathname)
-      || url.pathname.startsWith("/link/") || /^\/password-reset\/[^/]+$/.test(url.pathname)) {
+    if (SIGN_IN_OR_OUT.test(url.pathname)) {
       event.respondWith(fetch(request).finally(() => caches.delete(PRIVATE_CACHE)));
     }
     return; // writes always go to the network (offline stars are queued by the page)
   }
-  if (url.pathname === "/sw.js") return;
-  if (url.pathname.startsWith("/static/")) {
+  if (url.pathname === URLS.worker) return;
+  if (url.pathname.startsWith(URLS.static)) {
     event.respondWith(cacheFirst(request, SHELL_CACHE));
-  } else if (url.pathname.startsWith("/api/v1/me")) {
+  } else if (url.pathname.startsWith(URLS.private_api)) {
     event.respondWith(networkFirst(request, PRIVATE_CACHE));
-  } else if (url.pathname.startsWith("/api/")) {
+  } else if (url.pathname.startsWith(URLS.api)) {
     event.respondWith(networkFirst(request, PAGES_CACHE));
   } else if (PRIVATE_PAGE.test(url.pathname)) {
     event.respondWith(networkFirst(request, PRIVATE_CACHE, OFFLINE_URL));
@@ -97,7 +103,7 @@ async function networkOnly(request, url) {
     return await fetch(request);
   } catch {
     const search = SEARCH_PAGE.exec(url.pathname);
-    const unavailable = search && await caches.match(`/${search[1]}/offline/search`, { ignoreVary: true });
+    const unavailable = search && await caches.match(forConference(URLS.offline_search, search[1]), { ignoreVary: true });
     return unavailable || offlinePage();
   }
 }
@@ -169,7 +175,7 @@ function warm(conference, client) {
 async function doWarm(conference, client) {
   let list;
   try {
-    const response = await fetch(`/api/v1/conferences/${encodeURIComponent(conference)}/offline`, { cache: "no-store" });
+    const response = await fetch(forConference(URLS.offline_list, encodeURIComponent(conference)), { cache: "no-store" });
     if (!response.ok) return;
     list = await response.json();
   } catch {
@@ -177,7 +183,7 @@ async function doWarm(conference, client) {
   }
   // My schedule is private: kept in its own cache (cleared at sign-out), refreshed by the page
   // whenever a star changes.
-  const mine = `/${encodeURIComponent(conference)}/my/`;
+  const mine = forConference(URLS.my_schedule, encodeURIComponent(conference));
   if (!(await caches.match(mine, { cacheName: PRIVATE_CACHE }))) {
     try {
       const response = await fetch(mine, { cache: "no-store", credentials: "same-origin" });

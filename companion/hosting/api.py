@@ -1,14 +1,13 @@
-"""Editing through the JSON API: `PATCH /api/v1/sessions/<guid>` with `If-Match` versioning.
-(The host's and organiser's pages come with the editing UI.)"""
+"""The editing API: `GET`, `PATCH` and `DELETE /api/v1/sessions/<guid>`, versioned with
+`If-Match`. (The host's pages, in HTML, are `hosting.pages`.)"""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
 from typing import Any
-from xml.etree import ElementTree
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -17,16 +16,13 @@ from companion.accounts.permissions import Need, require
 from companion.api.programme_json import talk_data
 from companion.db import session
 from companion.errors import BadRequest, Invalid, Unauthorised
-from companion.hosting import changelog
 from companion.hosting.operations import delete_talk, update_talk
 from companion.hosting.talk_changes import TalkChanges
-from companion.parsing import local_instant, sane_date, without_controls
-from companion.programme import queries as programme
+from companion.parsing import local_instant, sane_date
 from companion.programme.models import Conference, Room, Speaker, Talk, Track
 from companion.programme.queries import get_talk_by_guid_or_404, get_talk_or_404
-from companion.web import conference_response, external_url
 
-bp = Blueprint("hosting", __name__)
+bp = Blueprint("hosting_api", __name__)
 
 _IF_MATCH = re.compile(r'^\s*(?:W/)?"?v?(\d{1,9})"?\s*$', re.ASCII)
 
@@ -93,65 +89,6 @@ def _editor() -> User:
         raise Unauthorised("Sign in with an organiser's or track host's account to edit.")
     user: User = current_user
     return user
-
-
-@bp.get("/<conf>/changes/")
-def changes(conf: str) -> Response:
-    """The public changelog (cached per programme revision: every change bumps it)."""
-    stamp = programme.get_conference_stamp_or_404(conf)
-
-    def render() -> str:
-        conference = programme.get_conference(stamp.id)
-        return render_template(
-            "hosting/changes.html", conf=conference, changes=changelog.changes(conference)
-        )
-
-    return conference_response(stamp, ("changes",), render)
-
-
-@bp.get("/<conf>/changes.atom")
-def changes_atom(conf: str) -> Response:
-    """The changelog as an Atom feed (RFC 4287)."""
-    stamp = programme.get_conference_stamp_or_404(conf)
-
-    def render() -> bytes:
-        conference = programme.get_conference(stamp.id)
-        return atom(conference, changelog.changes(conference, limit=50))
-
-    return conference_response(stamp, ("changes.atom",), render, mimetype="application/atom+xml")
-
-
-def atom(conference: Conference, items: list[changelog.Change]) -> bytes:
-    """Atom XML of the changes (written with ElementTree; nothing is parsed here)."""
-    ns = "http://www.w3.org/2005/Atom"
-    feed = ElementTree.Element("feed", xmlns=ns)
-    ElementTree.SubElement(feed, "title").text = without_controls(
-        f"{conference.name}: programme changes"
-    )
-    ElementTree.SubElement(feed, "id").text = f"tag:conference-companion,2026:{conference.slug}"
-    updated = items[0].at if items else conference.updated_at
-    ElementTree.SubElement(feed, "updated").text = updated.isoformat()
-    ElementTree.SubElement(
-        feed,
-        "link",
-        rel="alternate",
-        href=external_url("hosting.changes", conf=conference.slug),
-    )
-    for item in items:
-        entry = ElementTree.SubElement(feed, "entry")
-        ElementTree.SubElement(entry, "title").text = without_controls(item.talk_title)
-        ElementTree.SubElement(
-            entry, "id"
-        ).text = f"tag:conference-companion,2026:{item.talk_guid}:{item.at.timestamp():.0f}"
-        ElementTree.SubElement(entry, "updated").text = item.at.isoformat()
-        ElementTree.SubElement(entry, "summary").text = without_controls(" · ".join(item.lines))
-        page = (
-            external_url("hosting.changes", conf=conference.slug)
-            if item.removed
-            else external_url("programme.session_page", conf=conference.slug, guid=item.talk_guid)
-        )
-        ElementTree.SubElement(entry, "link", href=page)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(feed, "utf-8")
 
 
 def _precondition_required() -> Response:
