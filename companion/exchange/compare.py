@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from companion.exchange.diff import FieldChange, SessionChange
 from companion.exchange.model import guid_key, name_key
+from companion.exchange.plan import ImportPlan, WantedTalk
 from companion.exchange.queries import Existing
 from companion.programme.models import Talk, TalkStatus
-
-if TYPE_CHECKING:
-    from companion.exchange.importer import ImportPlan, WantedTalk
 
 
 def compare(plan: ImportPlan) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,7 +31,8 @@ from companion.exchange.model import (
     guid_key,
     name_key,
 )
-from companion.exchange.queries import Existing, existing_state, guids_elsewhere
+from companion.exchange.plan import ImportPlan, WantedTalk
+from companion.exchange.queries import existing_state, guids_elsewhere
 from companion.programme.models import Conference
 
 #: The largest file we read (36C3's 1,351 events are 2.3 MB of XML).
@@ -55,45 +55,6 @@ def read_schedule(data: bytes) -> ParsedSchedule:
     if head in (b"{", b"["):
         return schedule_json.parse(data)
     raise InvalidSchedule("line 1", "this is neither frab schedule XML nor schedule.json.")
-
-
-@dataclass(slots=True)
-class WantedTalk:
-    """A session as the file wants it (room, track and speakers by name key)."""
-
-    guid: str
-    where: str
-    title: str
-    abstract: str
-    kind: str
-    room: str | None
-    track: str | None
-    speakers: list[str]
-    start: datetime
-    end: datetime
-
-
-@dataclass(slots=True)
-class ImportPlan:
-    """Everything checked and compared; `apply_import` writes it."""
-
-    format: str
-    conference: Conference | None
-    values: dict[str, object]
-    zone: ZoneInfo
-    rooms: dict[str, str]
-    tracks: dict[str, str]
-    speakers: dict[str, tuple[str, str]]
-    talks: list[WantedTalk]
-    existing: Existing | None
-    diff: Diff
-    #: Room name key → (capacity, description) where the file declares them.
-    room_details: dict[str, tuple[int | None, str]] = field(default_factory=dict)
-    #: Track name key → colour where the file gives one.
-    track_colours: dict[str, str] = field(default_factory=dict)
-    #: The conference's revision the diff was computed against (the upload page checks it).
-    revision: int | None = None
-    _renames: dict[str, str] = field(default_factory=dict)
 
 
 # --- Planning -----------------------------------------------------------------------------------

@@ -8,14 +8,11 @@ that would widen the dates by more than a few days (DebConf23's file into QCon c
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from companion.exchange.convert import slugify
 from companion.exchange.model import ParsedSchedule, guid_key, name_key
+from companion.exchange.plan import ImportPlan
 from companion.programme.models import TalkStatus
-
-if TYPE_CHECKING:
-    from companion.exchange.importer import ImportPlan
 
 #: Cancelling more than this share of the scheduled sessions (and more than CANCEL_FLOOR) warns.
 CANCEL_SHARE = 0.10

@@ -1,0 +1,51 @@
+"""What an import wants and what it would change, checked but not written: made by
+`importer.plan_import`, compared by `compare`, reviewed by `safety`, written by `apply`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from companion.exchange.diff import Diff
+from companion.exchange.queries import Existing
+from companion.programme.models import Conference
+
+
+@dataclass(slots=True)
+class WantedTalk:
+    """A session as the file wants it (room, track and speakers by name key)."""
+
+    guid: str
+    where: str
+    title: str
+    abstract: str
+    kind: str
+    room: str | None
+    track: str | None
+    speakers: list[str]
+    start: datetime
+    end: datetime
+
+
+@dataclass(slots=True)
+class ImportPlan:
+    """Everything checked and compared; `apply_import` writes it."""
+
+    format: str
+    conference: Conference | None
+    values: dict[str, object]
+    zone: ZoneInfo
+    rooms: dict[str, str]
+    tracks: dict[str, str]
+    speakers: dict[str, tuple[str, str]]
+    talks: list[WantedTalk]
+    existing: Existing | None
+    diff: Diff
+    #: Room name key → (capacity, description) where the file declares them.
+    room_details: dict[str, tuple[int | None, str]] = field(default_factory=dict)
+    #: Track name key → colour where the file gives one.
+    track_colours: dict[str, str] = field(default_factory=dict)
+    #: The conference's revision the diff was computed against (the upload page checks it).
+    revision: int | None = None
+    _renames: dict[str, str] = field(default_factory=dict)
