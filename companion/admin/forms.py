@@ -13,7 +13,7 @@ from zoneinfo import available_timezones
 from sqlalchemy import select
 
 from companion.accounts.models import RoleKind
-from companion.admin.common import refuse, text_field
+from companion.admin.common import CONFERENCE_FIELDS, refuse, text_field
 from companion.db import session
 from companion.parsing import sane_date, small_int
 from companion.programme.models import Conference, Floor, Track, is_colour
@@ -39,19 +39,7 @@ class ConferenceInput:
 
     def fields(self) -> dict[str, Any]:
         """The conference's columns as the form sets them."""
-        return {
-            name: getattr(self, name)
-            for name in (
-                "name",
-                "venue",
-                "address",
-                "url",
-                "timezone",
-                "start_date",
-                "end_date",
-                "day_change_hour",
-            )
-        }
+        return {name: getattr(self, name) for name in CONFERENCE_FIELDS}
 
 
 @dataclass(frozen=True, slots=True)
