@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -64,7 +65,10 @@ def without_controls(text: str) -> str:
 def load_json(data: str | bytes) -> Any:
     """`json.loads`, refusing (ValueError, like malformed JSON) a string escape of a lone
     surrogate such as `"\\ud800"`: it decodes to text that UTF-8, and so no database, can hold."""
-    document = json.loads(data)
+    try:
+        document = json.loads(data)
+    except RecursionError:
+        raise ValueError("the JSON is nested too deeply") from None
     pending = [document]
     while pending:
         item = pending.pop()
@@ -84,6 +88,21 @@ def is_single_line(text: str) -> bool:
     anything XML cannot carry: what a title or a name must be (calendar files and headers cannot
     carry a line break there)."""
     return not has_controls(text) and not any(ord(c) < 32 or c in "\u2028\u2029\x85" for c in text)
+
+
+#: Bidirectional overrides and isolates: in a title or a name they make text read as something
+#: else ("x\u202egnp.exe" shows as "xexe.png").
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def is_plain_label(text: str) -> bool:
+    """True for a title or a name people can read as it is: one line, no bidirectional overrides,
+    and at least one visible character (not only spaces and zero-width characters)."""
+    return (
+        is_single_line(text)
+        and not any(c in _BIDI_CONTROLS for c in text)
+        and any(unicodedata.category(c)[0] not in "CZ" for c in text)
+    )
 
 
 def one_line(text: str) -> str:

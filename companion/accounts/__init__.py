@@ -23,9 +23,10 @@ def init_app(app: Flask) -> None:
     """Sign-in (Flask-Login), the account pages, and the list of steps that move a guest's rows
     into an account (`operations.add_merge_step`, filled by the features that keep such rows)."""
     from companion.accounts import login
-    from companion.accounts.operations import MERGE_STEPS
+    from companion.accounts.operations import MERGE_STEPS, RECLAIM_STEPS
     from companion.accounts.views import bp
 
     login.init_app(app)
     app.extensions[MERGE_STEPS] = []
+    app.extensions[RECLAIM_STEPS] = []
     app.register_blueprint(bp)

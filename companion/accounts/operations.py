@@ -27,7 +27,7 @@ from companion.accounts.models import (
 from companion.accounts.queries import feed_token_of
 from companion.db import session, utcnow
 from companion.errors import BadRequest, CompanionError, NotFound
-from companion.parsing import is_single_line
+from companion.parsing import is_plain_label
 
 #: Shortest password accepted (NIST 800-63B asks for at least 8 and no composition rules).
 MIN_PASSWORD = 8
@@ -40,6 +40,17 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MergeStep = Callable[[int, int], None]
 #: Where the app keeps its merge steps (app.extensions).
 MERGE_STEPS = "companion.merge_steps"
+
+
+#: Where the app keeps the steps run when an address's owner reclaims an account (`reclaim`).
+RECLAIM_STEPS = "companion.reclaim_steps"
+
+
+def add_reclaim_step(app: Flask, step: Callable[[int], None]) -> None:
+    """Run `step(user_id)` when the owner of an address reclaims the account made with it."""
+    steps: list[Callable[[int], None]] = app.extensions[RECLAIM_STEPS]
+    if step not in steps:
+        steps.append(step)
 
 
 def add_merge_step(app: Flask, step: MergeStep) -> None:
@@ -83,7 +94,7 @@ def normalise_email(email: str) -> str:
 def clean_name(name: str) -> str:
     """The name a person gives, trimmed; one line of at most 100 characters, or a FieldError."""
     name = name.strip()
-    if not is_single_line(name):
+    if name and not is_plain_label(name):
         raise FieldError(
             "name", "Type your name on one line, without tabs or invisible characters."
         )
@@ -117,8 +128,22 @@ def end_session(user: User) -> None:
 
 
 def end_all_sessions(user: User) -> None:
-    """Sign every device of `user` out."""
+    """Sign every device of `user` out, and void the one-time device links made before (a link
+    is a way in too: one kept by someone signed out now must not sign them back in)."""
     session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    session.execute(delete(DeviceLink).where(DeviceLink.user_id == user.id))
+
+
+def reclaim(user: User) -> None:
+    """The owner of the address takes an account someone else may have made with it: everything
+    that person could still hold or had chosen goes (sessions, device links, the calendar feed's
+    address, the name; and what features register with `add_reclaim_step`, e.g. their devices'
+    push subscriptions). Their stars stay, for the owner to keep or remove."""
+    end_all_sessions(user)
+    session.execute(delete(FeedToken).where(FeedToken.user_id == user.id))
+    user.name = ""
+    for step in current_app.extensions[RECLAIM_STEPS]:
+        step(user.id)
 
 
 def create_guest() -> User:

@@ -25,6 +25,7 @@ from companion.accounts.operations import (
     check_new_password,
     end_all_sessions,
     normalise_email,
+    reclaim,
     start_session,
 )
 from companion.accounts.queries import user_by_email
@@ -105,8 +106,12 @@ def set_password(token: str, new: str, *, now: datetime) -> User:
     )
     user.password_hash = generate_password_hash(new)
     if user.email_confirmed_at is None:
-        user.email_confirmed_at = now  # the link came to that mailbox
-    end_all_sessions(user)  # whoever else was signed in (e.g. someone who registered it) is out
+        # The link came to that mailbox, so this is the address's owner, and whoever made the
+        # account with it may not have been: they lose every way in and what they chose.
+        user.email_confirmed_at = now
+        reclaim(user)
+    else:
+        end_all_sessions(user)
     start_session(user)
     return user
 

@@ -5,9 +5,11 @@ parallel attempts each get their own number (none is checked twice, none lost to
 and every app server and worker sees the same counts. A key's count starts again a window after
 its first attempt.
 
-Sign-ins are counted per (account, address) for accounts that exist, and per address only for
-emails that have no account: a venue's Wi-Fi is one NAT address, so failures by one person there
-must never refuse another person's correct password. After a few free attempts each further one
+Sign-ins are counted per (email, address), whether or not the email has an account: a venue's
+Wi-Fi is one NAT address, so failures by one person there must never refuse another person's
+correct password, and an answer that differed for unknown emails would tell which emails have an
+account. (A guess at an email with no account opens nothing; flooding the hashing is a matter for
+the proxy's request limits.) After a few free attempts each further one
 must wait twice as long as the last (up to MAX_DELAY) since the attempt before it. Every attempt
 is counted *before* the password is checked.
 """
@@ -17,19 +19,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, case, delete, select
+from sqlalchemy import Table, case, delete
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from companion.accounts.models import AttemptCounter, User
+from companion.accounts.models import AttemptCounter
 from companion.db import get_database, session
 
 #: A sign-in key's count starts again this long after its first attempt.
 WINDOW = timedelta(minutes=15)
-#: Attempts checked without delay: per (account, address), and per address for unknown accounts.
+#: Attempts checked without delay per (email, address).
 ACCOUNT_FREE = 5
-ADDRESS_FREE = 20
 #: The longest wait between two attempts once the free ones are used.
 MAX_DELAY = timedelta(minutes=15)
 #: Counters idle for longer than this are dropped (the longest window any caller uses).
@@ -86,22 +87,13 @@ def delay_after(number: int, free: int) -> timedelta:
 
 
 def sign_in_attempt(email: str, address: str, *, now: datetime) -> tuple[str, datetime | None]:
-    """Count one sign-in attempt. Returns the (account, address) counter's key, for `forget`,
-    and None when the password may be checked now, else the instant from which the next attempt
-    will be. An unknown email is counted per (email, address) too, exactly like an account, so
-    that the answers never tell which emails have one; the per-address count is on top."""
-    pair = f"pair:{email} {address}"
-    with get_database().sessionmaker() as own:
-        known = own.execute(select(User.id).where(User.email == email)).first() is not None
-        counters = (
-            [(pair, ACCOUNT_FREE)]
-            if known
-            else [(pair, ACCOUNT_FREE), (f"address:{address}", ADDRESS_FREE)]
-        )
-        counted = [(_count(own, key, window=WINDOW, now=now), free) for key, free in counters]
-        own.commit()
-    waits = [w for (number, previous), free in counted if (w := _wait(number, previous, free, now))]
-    return pair, max(waits) if waits else None
+    """Count one sign-in attempt, per (email, address) whether or not the email has an account,
+    so that the answers never tell which emails have one. Returns the counter's key, for
+    `forget`, and None when the password may be checked now, else the instant from which the
+    next attempt will be."""
+    key = f"pair:{email} {address}"
+    number, previous = count(key, window=WINDOW, now=now)
+    return key, _wait(number, previous, ACCOUNT_FREE, now)
 
 
 def _wait(number: int, previous: datetime | None, free: int, now: datetime) -> datetime | None:

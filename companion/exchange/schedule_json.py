@@ -48,15 +48,15 @@ def parse(data: bytes) -> ParsedSchedule:
         raise InvalidSchedule(
             f"line {error.lineno}, column {error.colno}", f"the JSON is malformed ({error.msg})."
         ) from None
-    except RecursionError:
-        raise InvalidSchedule("$", "the JSON is nested too deeply.") from None
-    except ValueError as error:  # a lone surrogate, or an integer of thousands of digits
-        reason = (
-            "a number too long to be read"
-            if "surrogate" not in str(error)
-            else ("a character no text can hold (a lone surrogate)")
-        )
-        raise InvalidSchedule("$", f"the JSON holds {reason}.") from None
+    except ValueError as error:  # nested too deeply, a lone surrogate, a number too long
+        text = str(error)
+        if "nested" in text:
+            reason = "the JSON is nested too deeply."
+        elif "surrogate" in text:
+            reason = "the JSON holds a character no text can hold (a lone surrogate)."
+        else:
+            reason = "the JSON holds a number too long to be read."
+        raise InvalidSchedule("$", reason) from None
     schedule = object_at(object_at(document, "$").get("schedule"), "schedule")
     conference = object_at(schedule.get("conference"), "schedule.conference")
     where = "schedule.conference"

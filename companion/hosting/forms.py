@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 from companion.db import session
 from companion.errors import Invalid
 from companion.hosting.talk_changes import TalkChanges
-from companion.parsing import is_single_line, local_instant, small_int
+from companion.parsing import is_plain_label, local_instant, small_int
 from companion.programme.models import Conference, Room, Talk, TalkStatus, Track
 from companion.programme.queries import known_speaker_ids
 
@@ -80,7 +80,7 @@ def parse(conference: Conference, form: Form, *, current: Talk | None = None) ->
         changes[key] = _own(conference, model, form.get(name, ""), errors, key, name)
     changes["speaker_ids"] = _speakers(conference, form, errors)
     new_speaker = " ".join(form.get("new_speaker", "").split())
-    if not is_single_line(new_speaker) or len(new_speaker) > 200:
+    if new_speaker and (not is_plain_label(new_speaker) or len(new_speaker) > 200):
         errors["new_speaker"] = "Type the name on one line, in under 200 characters."
     elif new_speaker:
         changes["new_speaker"] = new_speaker  # made (or found) by the operation, audited

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from companion.db import hold_row, session
 from companion.errors import Invalid
-from companion.parsing import has_controls, is_single_line
+from companion.parsing import has_controls, is_plain_label
 from companion.programme.models import (
     Conference,
     Room,
@@ -33,8 +33,11 @@ def validate(
         errors["title"] = "A session needs a title."
     elif len(after["title"]) > 300:
         errors["title"] = "Keep the title under 300 characters."
-    elif not is_single_line(after["title"]):
-        errors["title"] = "Keep the title on one line, without tabs or invisible characters."
+    elif not is_plain_label(after["title"]):
+        errors["title"] = (
+            "Keep the title on one line of visible text, without tabs, invisible or "
+            "direction-changing characters."
+        )
     if has_controls(after["abstract"]):
         errors["abstract"] = "Remove the invisible control characters from the abstract."
     if after["kind"] not in TalkKind.__members__.values():

@@ -19,12 +19,13 @@ def init_app(app: Flask) -> None:
     """The VAPID key, the subscription endpoints and the delivery-health page, the listener that
     writes change alerts in the edit's own transaction, and a guest's devices joining an account."""
     from companion import db
-    from companion.accounts.operations import add_merge_step
+    from companion.accounts.operations import add_merge_step, add_reclaim_step
     from companion.notify import outbox, vapid
-    from companion.notify.operations import move_subscriptions
+    from companion.notify.operations import drop_subscriptions, move_subscriptions
     from companion.notify.views import bp
 
     vapid.init_app(app)
     app.register_blueprint(bp)
     db.listen("before_flush", outbox.before_flush)
     add_merge_step(app, move_subscriptions)
+    add_reclaim_step(app, drop_subscriptions)

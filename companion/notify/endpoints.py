@@ -60,6 +60,29 @@ def matching_entry(endpoint: str, allowed: Iterable[str], *, allow_http: bool) -
     return next((entry for entry in allowed if _entry_matches(entry, host, port)), None)
 
 
+def canonical(endpoint: str) -> str:
+    """The one spelling of an endpoint (host lower-cased, no trailing dot, no default port), so
+    that `FCM.googleapis.com.:443/x` is the same subscription as `fcm.googleapis.com/x`; a host
+    with an empty label is refused (BadRequest)."""
+    if any(char.isspace() or ord(char) < 32 for char in endpoint):
+        raise BadRequest("That push endpoint holds spaces or control characters.")
+    try:
+        parts = urlsplit(endpoint)
+        port = parts.port
+    except ValueError:
+        raise BadRequest("That push endpoint is not a URL.") from None
+    if parts.username is not None or parts.password is not None:
+        raise BadRequest("That push endpoint is not on a push service this app sends to.")
+    host = (parts.hostname or "").lower().rstrip(".")
+    if not host or "" in host.split("."):
+        raise BadRequest("That push endpoint has no valid host name.")
+    default = 443 if parts.scheme == "https" else 80
+    netloc = host if port in (None, default) else f"{host}:{port}"
+    if ":" in host:  # an IPv6 address
+        netloc = f"[{host}]" if port in (None, default) else f"[{host}]:{port}"
+    return parts._replace(netloc=netloc).geturl()
+
+
 def check_endpoint(endpoint: str, allowed: Iterable[str], *, allow_http: bool) -> None:
     """Refuse (400) an endpoint that is not on a known push service."""
     if not endpoint.startswith("https://") and not allow_http:

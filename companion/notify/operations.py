@@ -50,3 +50,9 @@ def move_subscriptions(from_user_id: int, to_user_id: int) -> None:
     ).scalars():
         subscription.user_id = to_user_id
     session.flush()
+
+
+def drop_subscriptions(user_id: int) -> None:
+    """The devices of whoever had made an account that its address's owner now reclaims get no
+    more of its notifications."""
+    session.execute(delete(PushSubscription).where(PushSubscription.user_id == user_id))

@@ -14,7 +14,7 @@ from companion.accounts.operations import create_guest
 from companion.accounts.permissions import Need, conference_for
 from companion.errors import BadRequest
 from companion.notify import queries
-from companion.notify.endpoints import check_endpoint
+from companion.notify.endpoints import canonical, check_endpoint
 from companion.notify.operations import remove_subscription, save_subscription
 from companion.web import private
 
@@ -39,6 +39,7 @@ def _subscription_fields() -> tuple[str, str, str]:
     assert isinstance(endpoint, str) and isinstance(p256dh, str) and isinstance(auth, str)
     if len(endpoint) > 1000 or len(p256dh) > 200 or len(auth) > 100:
         raise BadRequest("That subscription is too long to be real.")
+    endpoint = canonical(endpoint)
     check_endpoint(
         endpoint,
         current_app.config["PUSH_SERVICE_HOSTS"],
@@ -68,7 +69,7 @@ def unsubscribe() -> Response:
     endpoint = data.get("endpoint") if isinstance(data, dict) else None
     if not isinstance(endpoint, str) or not endpoint:
         raise BadRequest("Name the endpoint to unsubscribe.")
-    remove_subscription(me.id, endpoint)
+    remove_subscription(me.id, canonical(endpoint))
     return jsonify(subscribed=False)
 
 

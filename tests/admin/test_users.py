@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from companion.accounts.models import LoginSession, PasswordToken, User
+from companion.accounts.models import FeedToken, LoginSession, PasswordToken, User
 from companion.agenda.models import Star
 from companion.programme.models import Talk, Track
 from tests.conftest import SAME_ORIGIN, Mailbox, at, sign_in
@@ -176,3 +176,44 @@ def test_registering_someone_elses_address_first_gives_no_role(
     dbs.expire_all()
     user = dbs.execute(select(User).where(User.email == "speaker@example.org")).scalar_one()
     assert user.email_confirmed_at is not None
+
+
+def test_the_owner_reclaiming_an_address_voids_every_way_in_the_squatter_kept(
+    app: Flask, setting: dict[str, Any], dbs: Session, mailbox: Mailbox
+) -> None:
+    """Probe 2, F1: a device link (and a feed address) the squatter made before the owner set
+    the password must not work afterwards; the invitation does not greet them by the squatter's
+    name, and the account does not keep it."""
+    squatter = app.test_client()
+    squatter.post(
+        "/register",
+        data={
+            "email": "speaker@example.org",
+            "name": "Squatter",
+            "password": "squatter pass",
+            "confirm": "squatter pass",
+        },
+        headers=H,
+    )
+    page = squatter.post("/testconf/my/link", headers=H).text
+    device_link = "/link/" + page.split("/link/")[1].split('"')[0].split("<")[0]
+    squatter.post("/settings/calendar-feed", data={"action": "enable"}, headers=H)
+    dbs.expire_all()
+    feed = dbs.execute(select(FeedToken)).scalar_one().token
+    track_id = setting["streams"].track_id
+    as_user(app, "organiser").post(
+        "/testconf/admin/roles/",
+        data={"email": "speaker@example.org", "kind": "host", "track": str(track_id)},
+        headers=H,
+    )
+    assert "Squatter" not in mailbox.body()
+    owner = app.test_client()
+    owner.post(
+        mailbox.link(), data={"password": "the real one", "confirm": "the real one"}, headers=H
+    )
+    used = app.test_client().post(device_link, headers=H)
+    assert used.status_code == 404
+    assert app.test_client().get(f"/feeds/{feed}.ics").status_code == 404
+    dbs.expire_all()
+    user = dbs.execute(select(User).where(User.email == "speaker@example.org")).scalar_one()
+    assert user.name == ""

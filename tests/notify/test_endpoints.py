@@ -166,3 +166,47 @@ def test_an_api_call_that_needs_an_account_answers_401_json(app: Flask) -> None:
     assert response.get_json()["error"]["title"] == "Sign in first"
     page = app.test_client().get("/settings/")
     assert page.status_code == 302 and page.headers["Location"] == "/login?next=%2Fsettings%2F"
+
+
+def test_one_endpoint_has_one_spelling(app: Flask, push_service) -> None:
+    """Probe 2, F6: case, a trailing dot or the default port must not make another endpoint
+    (which would get around the owner binding); an empty label is no host."""
+    owner, other = app.test_client(), app.test_client()
+    endpoint = "https://fcm.googleapis.com/fcm/send/abc"
+    assert (
+        owner.post(
+            "/api/v1/me/push-subscriptions",
+            json={"endpoint": endpoint, "keys": KEYS},
+            headers=SAME_ORIGIN,
+        ).status_code
+        == 201
+    )
+    for spelling in (
+        "https://FCM.GOOGLEAPIS.COM/fcm/send/abc",
+        "https://fcm.googleapis.com.:443/fcm/send/abc",
+        "https://fcm.googleapis.com:443/fcm/send/abc",
+    ):
+        taken = other.post(
+            "/api/v1/me/push-subscriptions",
+            json={"endpoint": spelling, "keys": {**KEYS, "auth": "other-device-auth"}},
+            headers=SAME_ORIGIN,
+        )
+        assert taken.status_code == 409, spelling
+    empty = other.post(
+        "/api/v1/me/push-subscriptions",
+        json={"endpoint": "https://.push.apple.com/x", "keys": KEYS},
+        headers=SAME_ORIGIN,
+    )
+    assert empty.status_code == 400
+
+
+def test_deeply_nested_json_is_a_400(app: Flask) -> None:
+    """Probe 2, F2: 3,000 levels of nesting were a RecursionError (500), even anonymously."""
+    for body in ('{"a":' * 3000 + "1" + "}" * 3000, "[" * 3000 + "]" * 3000):
+        response = app.test_client().post(
+            "/api/v1/me/push-subscriptions",
+            data=body,
+            content_type="application/json",
+            headers=SAME_ORIGIN,
+        )
+        assert response.status_code == 400
