@@ -33,7 +33,7 @@ from companion import (
 from companion.config import Config
 
 #: The features, in the order their `init_app` runs: each registers its blueprints, session
-#: listeners, caches and hooks (accounts before the features that add guest-merge steps to it).
+#: listeners, caches and hooks (accounts first: others add guest-merge and reclaim steps to it).
 FEATURES = (
     programme,
     accounts,
