@@ -101,8 +101,19 @@ def is_plain_label(text: str) -> bool:
     return (
         is_single_line(text)
         and not any(c in _BIDI_CONTROLS for c in text)
-        and any(unicodedata.category(c)[0] not in "CZ" for c in text)
+        and any(_visible(c) for c in text)
     )
+
+
+#: Letters and symbols that draw nothing (Hangul fillers, the Braille blank, Khmer vowel
+#: inherents): a title made of them looks empty.
+_BLANK_LOOKALIKES = frozenset("\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+
+
+def _visible(char: str) -> bool:
+    # Letters, digits, punctuation and symbols draw something; marks only decorate another
+    # character, and separators, controls and format characters draw nothing.
+    return unicodedata.category(char)[0] in "LNPS" and char not in _BLANK_LOOKALIKES
 
 
 def one_line(text: str) -> str:

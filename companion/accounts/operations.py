@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -86,7 +87,12 @@ class LockedOut(CompanionError):
 def normalise_email(email: str) -> str:
     """Trimmed and lower-cased, or a FieldError."""
     email = email.strip().lower()
-    if len(email) > 254 or not _EMAIL.match(email):
+    if (
+        len(email) > 254
+        or not _EMAIL.match(email)
+        # Invisible or direction-changing characters make an address that looks like another.
+        or any(unicodedata.category(char)[0] in "CZ" for char in email)
+    ):
         raise FieldError("email", "Enter an email address like name@example.org.")
     return email
 

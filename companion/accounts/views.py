@@ -30,7 +30,7 @@ from companion.web import private, safe_next
 bp = Blueprint("accounts", __name__)
 bp.after_request(private)
 
-Page = BaseResponse | str | tuple[str, int]
+Page = BaseResponse | str | tuple[str, int] | tuple[str, int, dict[str, str]]
 
 
 def _me() -> User | None:
@@ -89,6 +89,7 @@ def register() -> Page:
 def login() -> Page:
     """Sign in; a guest's stars on this device are merged into the account."""
     errors: dict[str, str] = {}
+    headers: dict[str, str] = {}
     status = 200
     if request.method == "POST":
         form = request.form
@@ -105,6 +106,8 @@ def login() -> Page:
         except LockedOut as error:
             session.rollback()
             errors["form"], status = error.message, 429
+            wait = max(1, int((error.until - clock.now()).total_seconds()) + 1)
+            headers["Retry-After"] = str(wait)
         except FieldError as error:
             session.rollback()
             errors[error.field], status = error.message, 422
@@ -112,13 +115,17 @@ def login() -> Page:
             sign_in(user, remember=bool(form.get("remember")))
             flash(f"Signed in as {user.display_name}.", "success")
             return redirect(safe_next(form.get("next"), _after_sign_in()))
-    return render_template(
-        "accounts/login.html",
-        errors=errors,
-        form=request.form,
-        next=request.values.get("next", ""),
-        conf=_current(),
-    ), status
+    return (
+        render_template(
+            "accounts/login.html",
+            errors=errors,
+            form=request.form,
+            next=request.values.get("next", ""),
+            conf=_current(),
+        ),
+        status,
+        headers,
+    )
 
 
 @bp.post("/logout")

@@ -11,7 +11,7 @@ from companion.accounts.models import User
 from companion.db import session
 from companion.errors import Conflict, Invalid
 from companion.hosting.audit import subject_entries
-from companion.parsing import has_controls
+from companion.parsing import is_plain_label
 from companion.programme.models import Conference, Floor, Room, Speaker, Track, TrackHost
 from companion.saving import fingerprint
 
@@ -61,8 +61,8 @@ def text_field(values: dict[str, Any], name: str, limit: int, errors: dict[str, 
     text = " ".join(str(values.get(name, "")).split())
     if len(text) > limit:
         errors[name] = f"Keep it under {limit} characters."
-    elif has_controls(text):
-        errors[name] = "Remove the invisible control characters."
+    elif text and not is_plain_label(text):
+        errors[name] = "Use visible text, without invisible or direction-changing characters."
     return text
 
 

@@ -10,6 +10,7 @@ allow-list names that very address and port (the tests' local push service does)
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import threading
 import time
@@ -61,26 +62,47 @@ def matching_entry(endpoint: str, allowed: Iterable[str], *, allow_http: bool) -
 
 
 def canonical(endpoint: str) -> str:
-    """The one spelling of an endpoint (host lower-cased, no trailing dot, no default port), so
-    that `FCM.googleapis.com.:443/x` is the same subscription as `fcm.googleapis.com/x`; a host
-    with an empty label is refused (BadRequest)."""
-    if any(char.isspace() or ord(char) < 32 for char in endpoint):
-        raise BadRequest("That push endpoint holds spaces or control characters.")
+    """The one spelling of an endpoint, or BadRequest: host lower-cased without a trailing dot or
+    the default port, the path normalised as RFC 3986 says (percent-escapes of unreserved
+    characters decoded, the others in upper case), and nothing that two URL parsers could read
+    differently — a backslash, userinfo, a fragment, dot segments, empty path segments, a host
+    that is not plain letters, digits and hyphens (or an IP address). So the host that is checked
+    is the host that is reached, and one subscription has one spelling."""
+    if any(char.isspace() or ord(char) < 32 or char == "\\" for char in endpoint):
+        raise BadRequest("That push endpoint holds characters a push service's URL never has.")
     try:
         parts = urlsplit(endpoint)
         port = parts.port
     except ValueError:
         raise BadRequest("That push endpoint is not a URL.") from None
-    if parts.username is not None or parts.password is not None:
+    if parts.username is not None or parts.password is not None or parts.fragment:
         raise BadRequest("That push endpoint is not on a push service this app sends to.")
     host = (parts.hostname or "").lower().rstrip(".")
-    if not host or "" in host.split("."):
+    literal = _is_literal(host)
+    if not host or not (literal or all(_HOST_LABEL.fullmatch(label) for label in host.split("."))):
         raise BadRequest("That push endpoint has no valid host name.")
+    segments = parts.path.split("/")[1:]
+    if (
+        not parts.path.startswith("/")
+        or any(seg in ("", ".", "..") for seg in segments[:-1])
+        or (segments and segments[-1] in (".", ".."))
+    ):
+        raise BadRequest("That push endpoint's path is not a plain path.")
+    path = _ESCAPE.sub(_normalise_escape, parts.path)
     default = 443 if parts.scheme == "https" else 80
-    netloc = host if port in (None, default) else f"{host}:{port}"
-    if ":" in host:  # an IPv6 address
-        netloc = f"[{host}]" if port in (None, default) else f"[{host}]:{port}"
-    return parts._replace(netloc=netloc).geturl()
+    shown = f"[{host}]" if ":" in host else host
+    netloc = shown if port in (None, default) else f"{shown}:{port}"
+    return parts._replace(netloc=netloc, path=path).geturl()
+
+
+_HOST_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _normalise_escape(match: re.Match[str]) -> str:
+    char = chr(int(match.group(0)[1:], 16))
+    return char if char in _UNRESERVED else match.group(0).upper()
 
 
 def check_endpoint(endpoint: str, allowed: Iterable[str], *, allow_http: bool) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -111,6 +112,7 @@ def test_failures_slow_down_one_account_from_one_address(
     assert "Too many failed sign-ins with this email from here. Try again in 4 seconds." in (
         waiting.text
     )
+    assert waiting.headers["Retry-After"] == "5"
     app.config["FIXED_NOW"] = "2020-03-02T10:00:05+00:00"
     assert sign_in(client).status_code == 302
 
@@ -284,3 +286,14 @@ def test_a_name_must_be_one_line(client: FlaskClient, dbs: Session) -> None:
     assert response.status_code == 422
     assert "Type your name on one line" in response.text
     assert dbs.execute(select(func.count()).select_from(User)).scalar_one() == 0
+
+
+@pytest.mark.parametrize("email", ["x\u202e@example.org", "ada@example.org\u200b"])
+def test_an_address_with_invisible_characters_is_refused(client: FlaskClient, email: str):
+    """Probe 3, N2: such an address looks exactly like another person's."""
+    response = client.post(
+        "/register",
+        data={"email": email, "password": "correct horse", "confirm": "correct horse"},
+        headers=SAME_ORIGIN,
+    )
+    assert response.status_code == 422

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -361,3 +362,19 @@ def test_an_invitation_that_cannot_be_sent_says_so_and_the_role_stays(
     assert "the invitation mail could not be sent just now" in page
     user = dbs.execute(select(User).where(User.email == "x@example.org")).scalar_one()
     assert dbs.execute(select(Role).where(Role.user_id == user.id)).scalar_one().kind == "organiser"
+
+
+@pytest.mark.parametrize("name", ["\u200b\u200b", "\u202eevil", "ok \u2066x", "\u3164"])
+def test_organisers_forms_refuse_names_that_show_as_something_else(
+    app: Flask, setting, dbs: Session, name: str
+) -> None:
+    """Probe 3, N2: a track, room or floor name must be visible text, read as it is."""
+    organiser = as_user(app, "organiser")
+    for url, data in (
+        ("/testconf/admin/tracks/", {"name": name, "colour": "#112233"}),
+        ("/testconf/admin/rooms/", {"name": name}),
+        ("/testconf/admin/floors/", {"name": name, "level": "2"}),
+    ):
+        response = organiser.post(url, data=data, headers=H)
+        assert response.status_code == 422, url
+        assert "Use visible text" in response.text

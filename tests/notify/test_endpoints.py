@@ -210,3 +210,48 @@ def test_deeply_nested_json_is_a_400(app: Flask) -> None:
             headers=SAME_ORIGIN,
         )
         assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://127.0.0.1\\.x.push.apple.com/abc",  # urlsplit and urllib3 disagree on the host
+        "https://evil.example\\.push.apple.com/x",
+        "https://fcm.googleapis.com/fcm/send/Tn#frag",
+        "https://fcm.googleapis.com/./fcm/send/Tn",
+        "https://fcm.googleapis.com/fcm/send/Tn/.",
+        "https://fcm.googleapis.com//fcm/send/Tn",
+        "https://a..push.apple.com/x",
+        "https://x_y.push.apple.com/x",
+    ],
+)
+def test_endpoints_two_parsers_could_read_differently_are_refused(app: Flask, endpoint: str):
+    """Probe 3, N1 and N4: the host that is checked must be the host that is reached, and one
+    subscription has one spelling."""
+    response = app.test_client().post(
+        "/api/v1/me/push-subscriptions",
+        json={"endpoint": endpoint, "keys": KEYS},
+        headers=SAME_ORIGIN,
+    )
+    assert response.status_code == 400
+
+
+def test_escapes_of_plain_characters_are_the_same_endpoint(app: Flask) -> None:
+    owner, other = app.test_client(), app.test_client()
+    assert (
+        owner.post(
+            "/api/v1/me/push-subscriptions",
+            json={"endpoint": "https://fcm.googleapis.com/fcm/send/Tn", "keys": KEYS},
+            headers=SAME_ORIGIN,
+        ).status_code
+        == 201
+    )
+    variant = other.post(
+        "/api/v1/me/push-subscriptions",
+        json={
+            "endpoint": "https://fcm.googleapis.com/fcm/send/%54n",
+            "keys": {**KEYS, "auth": "another-device"},
+        },
+        headers=SAME_ORIGIN,
+    )
+    assert variant.status_code == 409
