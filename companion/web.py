@@ -43,8 +43,10 @@ CACHES_KEY = "companion.caches"
 
 @dataclass(frozen=True, slots=True)
 class CachedBody:
-    """A rendered body and its gzip form, valid for one ETag."""
+    """A rendered body and its gzip form, valid for one `version` of what it was rendered from;
+    `etag` is what clients get (the version itself, or a hash of the body)."""
 
+    version: str
     etag: str
     body: bytes
     gzipped: bytes | None
@@ -58,11 +60,11 @@ class PageCache:
         self._items: OrderedDict[Hashable, CachedBody] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, etag: str) -> CachedBody | None:
-        """The cached body for `key` if it was rendered for `etag`."""
+    def get(self, key: Hashable, version: str) -> CachedBody | None:
+        """The cached body for `key` if it was rendered for `version`."""
         with self._lock:
             item = self._items.get(key)
-            if item is None or item.etag != etag:
+            if item is None or item.version != version:
                 return None
             self._items.move_to_end(key)
             return item
@@ -91,33 +93,38 @@ def make_etag(*parts: object) -> str:
 
 def cached_response(
     key: Hashable,
-    etag: str,
+    version: str,
     render: Callable[[], str | bytes],
     *,
     mimetype: str = "text/html",
     last_modified: datetime | None = None,
     cache_control: str = PUBLIC_REVALIDATE,
     cache: str = "pages",
+    validator: str = "version",
 ) -> Response:
-    """Answer 304 when the client has `etag`, else the cached or freshly rendered body (kept in
-    the process cache named `cache`, one of CACHES).
+    """Answer 304 when the client holds the current body, else the cached or freshly rendered
+    body (kept in the process cache named `cache`, one of CACHES, for `version`).
+
+    `validator="version"`: the ETag is `version` itself, so a 304 needs no body at all.
+    `validator="body"`: the ETag is a hash of the rendered bytes, so an answer whose bytes did
+    not change keeps its ETag across versions and still answers 304 (a 304 then needs the body
+    of this version, from the cache or rendered once).
 
     `last_modified` may be given only when the body depends on nothing but that instant (and the
     build); it is sent, and If-Modified-Since honoured, only once it is a whole second old, since
     HTTP dates cannot tell two changes within one second apart.
     """
     stamp = _usable_last_modified(last_modified)
+    store: PageCache = current_app.extensions[CACHES_KEY][cache]
+    item = None
+    etag = version
+    if validator == "body":
+        item = _item(store, key, version, render, validator)
+        etag = item.etag
     if _not_modified(etag, stamp):
         response = Response(status=304)
     else:
-        store: PageCache = current_app.extensions[CACHES_KEY][cache]
-        item = store.get(key, etag)
-        if item is None:
-            body = render()
-            data = body.encode() if isinstance(body, str) else body
-            gzipped = gzip.compress(data, 6, mtime=0) if len(data) >= GZIP_MIN_BYTES else None
-            item = CachedBody(etag, data, gzipped)
-            store.put(key, item)
+        item = item or _item(store, key, version, render, validator)
         response = Response(item.body, mimetype=mimetype)
         if item.gzipped is not None and request.accept_encodings.quality("gzip") > 0:
             response.set_data(item.gzipped)
@@ -130,6 +137,28 @@ def cached_response(
         response.last_modified = stamp
     response.headers["Cache-Control"] = cache_control
     return response
+
+
+def _item(
+    store: PageCache,
+    key: Hashable,
+    version: str,
+    render: Callable[[], str | bytes],
+    validator: str,
+) -> CachedBody:
+    item = store.get(key, version)
+    if item is None:
+        body = render()
+        data = body.encode() if isinstance(body, str) else body
+        gzipped = gzip.compress(data, 6, mtime=0) if len(data) >= GZIP_MIN_BYTES else None
+        etag = version if validator == "version" else make_etag("body", _digest(data))
+        item = CachedBody(version, etag, data, gzipped)
+        store.put(key, item)
+    return item
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 class Stamp(Protocol):
@@ -153,11 +182,12 @@ def conference_response(
     timeless: bool = True,
     cache: str = "pages",
 ) -> Response:
-    """Every cached public answer about one conference: keyed by (conference, *key) and valid
-    for its revision (and the build), so an edit or a deploy makes a new one and nothing else
-    does. `live_at`: the answer shows "now & next", so it is kept per minute and may be reused
-    by browsers for 30 s. `timeless` answers depend on the revision alone and so may answer
-    If-Modified-Since too."""
+    """Every cached public answer about one conference: keyed by (conference, *key), rendered
+    once per revision (and build) and per process, and validated by a hash of its bytes, so an
+    edit changes the ETag of exactly the answers whose bytes it changed: the others still
+    answer 304 to what a browser or the offline copy holds. `live_at`: the answer shows "now &
+    next", so it is kept per minute and may be reused by browsers for 30 s. `timeless` answers
+    depend on the revision alone and so may answer If-Modified-Since too."""
     if live_at is not None:
         key = (*key, live_at.replace(second=0, microsecond=0).isoformat())
     return cached_response(
@@ -168,6 +198,7 @@ def conference_response(
         last_modified=stamp.updated_at if timeless and live_at is None else None,
         cache_control=LIVE_CACHE_CONTROL if live_at is not None else PUBLIC_REVALIDATE,
         cache=cache,
+        validator="body",
     )
 
 

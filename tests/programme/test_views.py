@@ -417,3 +417,25 @@ def test_no_js_filter_hides_empty_slots_and_says_when_nothing_matches(
     assert '<p class="empty" data-filter-empty>' in page
     keynote_only = client.get("/testconf/programme/2020-03-02/?kind=keynote").text
     assert '<p class="empty" data-filter-empty hidden>' in keynote_only
+
+
+def test_an_edit_changes_the_etag_of_only_the_pages_it_changed(
+    client: FlaskClient, programme, dbs: Session
+) -> None:
+    """Issue 15: validators follow a page's bytes, not the conference's revision, so after an
+    edit an unchanged page still answers 304 to the ETag it had (a browser's plain
+    revalidation and the offline copy fetch nothing), and a changed one answers 200."""
+    keynote = f"/testconf/sessions/{programme['keynote'].guid}/"
+    apis = f"/testconf/sessions/{programme['apis'].guid}/"
+    speakers = "/testconf/speakers/"
+    before = {url: client.get(url).headers["ETag"] for url in (keynote, apis, speakers)}
+    programme["apis"].title = "Smarter APIs"
+    dbs.commit()
+    for url in (keynote, speakers):
+        unchanged = client.get(url, headers={"If-None-Match": before[url]})
+        assert unchanged.status_code == 304, url
+        assert unchanged.headers["ETag"] == before[url]
+    changed = client.get(apis, headers={"If-None-Match": before[apis]})
+    assert changed.status_code == 200
+    assert "Smarter APIs" in changed.text
+    assert changed.headers["ETag"] != before[apis]
