@@ -49,11 +49,10 @@ class Plan:
     days: list[Day]
     clash_groups: list[list[Talk]]
     changed: list[Entry]
+    #: Now & next for me at the server's clock (the API and "Where next?"; the page's own
+    #: "Now & next for me" is computed on the device by static/js/now.js).
     now: list[Talk]
     next: list[Talk]
-    phase: str
-    #: The programme day it is now: "now & next" names the day of a session on another one.
-    today: date
 
     @property
     def count(self) -> int:
@@ -102,8 +101,6 @@ def build(conference: Conference, user_id: int | None, *, now: datetime) -> Plan
         changed=[e for e in entries if e.changes],
         now=glance.now,
         next=glance.next,
-        phase=timeline.conference_phase(conference, now),
-        today=conference.day_of(now),
     )
 
 

@@ -19,6 +19,7 @@ SHELL_FILES = (
     "css/app.css",
     "js/app.js",
     "js/offline.js",
+    "js/now.js",
     "js/venue.js",
     "icons/icon.svg",
     "icons/icon-192.png",

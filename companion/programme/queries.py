@@ -231,8 +231,20 @@ def get_room_or_404(conference: Conference, slug: str) -> Room:
     return room
 
 
+def keynotes(conference: Conference) -> list[Talk]:
+    """Every keynote, in time order (the home page, grouped by day): a few rows, so speakers are
+    joined and the page costs the same queries with keynotes or without."""
+    statement = (
+        select(Talk)
+        .options(_TALK_CARD[0], _TALK_CARD[1], joinedload(Talk.speakers))
+        .where(Talk.conference_id == conference.id, Talk.kind == TalkKind.KEYNOTE)
+        .order_by(Talk.start, Talk.id)
+    )
+    return list(session.execute(statement).unique().scalars())
+
+
 def room_talks(room: Room) -> list[Talk]:
-    """Every talk in one room, in time order (the room page picks its day and now & next)."""
+    """Every talk in one room, in time order (the room page, grouped by day)."""
     return list(
         session.execute(
             talk_cards().where(Talk.room_id == room.id).order_by(Talk.start, Talk.id)

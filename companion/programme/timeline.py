@@ -54,8 +54,16 @@ def now_and_next(talks: Iterable[Talk], at: datetime) -> NowNext:
     return NowNext(now=running, next=following)
 
 
+def by_day(conference: Conference, talks: Iterable[Talk]) -> list[tuple[date, list[Talk]]]:
+    """Time-ordered talks by programme day: every day of the conference, even one with none."""
+    grouped: dict[date, list[Talk]] = {day: [] for day in conference.days}
+    for talk in talks:
+        grouped.setdefault(conference.day_of(talk.start), []).append(talk)
+    return sorted(grouped.items())
+
+
 def display_day(conference: Conference, at: datetime) -> date:
-    """The programme day to open by default: today during the conference, else the nearest day."""
+    """The day to open by default: today during the conference, else the nearest (as now.js)."""
     today = conference.day_of(at)
     return min(max(today, conference.start_date), conference.end_date)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
@@ -49,36 +49,23 @@ def index() -> BaseResponse | str:
 
 @bp.get("/<conf>/")
 def home(conf: str) -> Response:
-    """What is on now and next, today's keynotes, and the way into everything else."""
-    now = clock.now()
+    """The way into everything; now & next, the day's status and keynotes are set by now.js."""
 
     def render(conference: Conference) -> str:
-        day = timeline.display_day(conference, now)
-        talks = queries.day_talks(conference, day)
-        glance = timeline.now_and_next(talks, now)
-        if not glance.next and day < conference.end_date:
-            tomorrow = queries.day_talks(conference, day + timedelta(days=1))
-            glance.next = timeline.now_and_next(tomorrow, now).next
         return render_template(
             "programme/home.html",
             conf=conference,
-            day=day,
-            zone_at=now,
-            glance=glance,
-            now=now,
-            keynotes=[t for t in talks if t.kind == TalkKind.KEYNOTE],
-            phase=timeline.conference_phase(conference, now),
+            keynotes=timeline.by_day(conference, queries.keynotes(conference)),
         )
 
-    return _cached_page(queries.get_conference_stamp_or_404(conf), ("home",), render, live_at=now)
+    return _cached_page(queries.get_conference_stamp_or_404(conf), ("home",), render)
 
 
 @bp.get("/<conf>/programme/")
 def programme(conf: str) -> Response:
-    """The programme of today (during the conference) or of its nearest day."""
+    """The first day's programme; during the conference now.js opens today's day instead."""
     conference = queries.get_conference_or_404(conf)
-    day = timeline.display_day(conference, clock.now())
-    return _day_page(queries.get_conference_stamp_or_404(conf), day, timeless=False)
+    return _day_page(queries.get_conference_stamp_or_404(conf), conference.start_date)
 
 
 @bp.get("/<conf>/programme/<day>/")
@@ -97,7 +84,7 @@ def programme_day(conf: str, day: str) -> Response:
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _day_page(stamp: ConferenceStamp, day: date, *, timeless: bool = True) -> Response:
+def _day_page(stamp: ConferenceStamp, day: date) -> Response:
     track_filter = request.args.get("track", "").strip()
     kind_filter = request.args.get("kind", "").strip()
     if kind_filter and kind_filter not in TalkKind.__members__.values():
@@ -123,7 +110,7 @@ def _day_page(stamp: ConferenceStamp, day: date, *, timeless: bool = True) -> Re
             kind_filter=kind_filter,
         )
 
-    return _cached_page(stamp, ("day", day, track_filter, kind_filter), render, timeless=timeless)
+    return _cached_page(stamp, ("day", day, track_filter, kind_filter), render)
 
 
 @bp.get("/<conf>/sessions/<guid>/")
@@ -205,28 +192,19 @@ def rooms(conf: str) -> Response:
 
 @bp.get("/<conf>/rooms/<slug>/")
 def room(conf: str, slug: str) -> Response:
-    """A room: what is on now and next there, then its day."""
-    now = clock.now()
+    """A room: its sessions day by day; now.js shows what is on now and next there."""
 
     def render(conference: Conference) -> str:
         place = queries.get_room_or_404(conference, slug)
-        talks = queries.room_talks(place)
-        day = timeline.display_day(conference, now)
         return render_template(
             "programme/room.html",
             conf=conference,
             room=place,
             room_map=places.room_map(conference, place),
-            day=day,
-            zone_at=now,
-            glance=timeline.now_and_next(talks, now),
-            day_talks=[t for t in talks if conference.day_of(t.start) == day],
-            other_days=sorted({conference.day_of(t.start) for t in talks} - {day}),
+            days=timeline.by_day(conference, queries.room_talks(place)),
         )
 
-    return _cached_page(
-        queries.get_conference_stamp_or_404(conf), ("room", slug), render, live_at=now
-    )
+    return _cached_page(queries.get_conference_stamp_or_404(conf), ("room", slug), render)
 
 
 @bp.get("/<conf>/search")

@@ -10,24 +10,34 @@ function setupZones() {
   const labels = [...document.querySelectorAll("[data-zone-label]")];
   labels.forEach((el) => { el.dataset.original = el.textContent; });
   const times = [...document.querySelectorAll("time[datetime*='T']")];
+  let useDevice = false;
   times.forEach((el) => { el.dataset.original = el.textContent; });
   const sameOffsets = times.every((el) => offsetIn(el.dateTime, confZone) === offsetIn(el.dateTime, deviceZone));
   if (!deviceZone || deviceZone === confZone || sameOffsets) return; // nothing to switch
 
-  const apply = (useDevice) => {
-    const fmt = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: deviceZone });
-    times.forEach((el) => { el.textContent = useDevice ? fmt.format(new Date(el.dateTime)) : el.dataset.original; });
+  const fmt = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: deviceZone });
+  const show = (el) => { el.textContent = useDevice ? fmt.format(new Date(el.dateTime)) : el.dataset.original; };
+  const apply = () => {
+    times.forEach(show);
     labels.forEach((el) => { el.textContent = useDevice ? `your device's time (${deviceZone.replace(/_/g, " ")})` : el.dataset.original; });
     toggle.textContent = useDevice ? "Show conference time" : "Show my device's time";
     toggle.setAttribute("aria-pressed", String(useDevice));
   };
   toggle.hidden = false;
-  let useDevice = localStorage.getItem(KEY_ZONE) === "device";
-  apply(useDevice);
+  useDevice = localStorage.getItem(KEY_ZONE) === "device";
+  apply();
   toggle.addEventListener("click", () => {
     useDevice = !useDevice;
     localStorage.setItem(KEY_ZONE, useDevice ? "device" : "conference");
-    apply(useDevice);
+    apply();
+  });
+  // Cards and times that now.js puts on the page follow the switch too.
+  document.addEventListener("cc:content", (event) => {
+    const gone = times.filter((el) => !el.isConnected);
+    gone.forEach((el) => times.splice(times.indexOf(el), 1));
+    const added = [...event.target.querySelectorAll("time[datetime*='T']")].filter((el) => !times.includes(el));
+    added.forEach((el) => { el.dataset.original = el.textContent; show(el); });
+    times.push(...added);
   });
 }
 
@@ -82,27 +92,11 @@ function setupFilters() {
   if (track || kind) apply();
 }
 
-/** Mark sessions that are on now, and keep the mark current while the page stays open. */
-function setupNow() {
-  const cards = [...document.querySelectorAll(".talk[data-start]")];
-  if (!cards.length) return;
-  const fixed = document.body.dataset.now;
-  const mark = () => {
-    const now = fixed ? new Date(fixed) : new Date();
-    cards.forEach((card) => {
-      const on = new Date(card.dataset.start) <= now && now < new Date(card.dataset.end);
-      card.classList.toggle("is-now", on);
-    });
-  };
-  mark();
-  if (!fixed) setInterval(mark, 60_000);
-}
-
 /** Stars: one tap, no reload. Pages are cached for everyone, so the state comes from /api/v1/me
  * (the service worker answers from its copy when offline), plus what is queued offline. */
 function setupStars() {
   const forms = [...document.querySelectorAll("form.star-form")];
-  if (!forms.length) return;
+  if (!forms.length && !document.querySelector("[data-now-next], [data-now-next-mine]")) return;
   const offline = window.ccOffline;
   const show = (form, on) => {
     const button = form.querySelector("button");
@@ -129,6 +123,14 @@ function setupStars() {
     document.documentElement.dataset.starsReady = "yes";
     return me;
   })();
+  // Cards that now.js copies onto the page show the same state as their twins (or the saved one).
+  document.addEventListener("cc:content", async (event) => {
+    const me = await state;
+    event.target.querySelectorAll("form.star-form").forEach((form) => {
+      const twin = [...document.querySelectorAll(`form.star-form[data-guid="${form.dataset.guid}"]`)].find((f) => !event.target.contains(f));
+      show(form, twin ? twin.querySelector("button").getAttribute("aria-pressed") === "true" : me.stars.includes(form.dataset.guid));
+    });
+  });
   document.addEventListener("submit", async (event) => {
     const form = event.target.closest("form.star-form");
     if (!form) return;
@@ -197,5 +199,4 @@ function announce(message) {
 
 setupZones();
 setupFilters();
-setupNow();
 setupStars();
