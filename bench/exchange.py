@@ -28,6 +28,7 @@ os.environ.setdefault("SECRET_KEY", "bench-secret-not-for-production")
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from app import create_app  # noqa: E402
+from companion.caching import reset_caches  # noqa: E402
 from companion.cli import upgrade_database  # noqa: E402
 from companion.db import session  # noqa: E402
 from companion.demo.data import synthetic_data  # noqa: E402
@@ -35,7 +36,6 @@ from companion.exchange.apply import apply_import  # noqa: E402
 from companion.exchange.importer import plan_import, read_schedule  # noqa: E402
 from companion.programme.operations import create_conference_from_data  # noqa: E402
 from companion.programme.queries import conference_by_slug  # noqa: E402
-from companion.web import reset_caches  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "schedules"
 RESULTS = ROOT / "bench" / "results"

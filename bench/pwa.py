@@ -105,7 +105,7 @@ def browser_figures(base: str) -> dict[str, object]:
         urllib.request.urlopen(f"{base}/api/v1/conferences/qcon-london-2020/offline").read()
     )
     total = 0
-    for url in listing["urls"]:
+    for url in listing["pages"]:
         request = urllib.request.Request(base + url, headers={"Accept-Encoding": "gzip"})
         with urllib.request.urlopen(request) as response:
             body = response.read()
@@ -114,7 +114,7 @@ def browser_figures(base: str) -> dict[str, object]:
                 if response.headers.get("Content-Encoding") == "gzip"
                 else len(gzip.compress(body))
             )
-    figures["offline_copy_pages"] = len(listing["urls"])
+    figures["offline_copy_pages"] = len(listing["pages"])
     figures["offline_copy_bytes_gzip"] = total
     return figures
 

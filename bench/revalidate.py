@@ -40,7 +40,7 @@ def _pages(client, slug: str) -> list[str]:
         import gzip
 
         data = gzip.decompress(data)
-    return list(json.loads(data)["urls"])
+    return list(json.loads(data)["pages"])
 
 
 def measure(app, slug: str) -> dict[str, float]:

@@ -185,6 +185,11 @@ class Config:
     DEFAULT_CONFERENCE = Setting[str | None](None, optional_text)
     #: Entries kept by each process's rendered-page cache (pages are keyed by programme revision).
     PAGE_CACHE_SIZE = Setting(512, integer(minimum=1))
+    #: Bytes each of those caches may hold (bodies and their gzip form), whatever their number.
+    PAGE_CACHE_BYTES = Setting(64 * 1024 * 1024, integer(minimum=0))
+    #: Render a conference's new revision into the shared page store in a background thread
+    #: right after the change commits (off in the test suite, whose tests render on demand).
+    RENDER_AFTER_EDIT = Setting(True, flag)
     #: The origin people reach the app at (scheme://host[:port], no path). Every absolute URL in
     #: pages, feeds, exports and mails starts with it, never with the request's Host header, which
     #: anyone can set. Default: http://HOST:PORT, what `make run` serves (127.0.0.1:5000);

@@ -62,6 +62,13 @@ class Invalid(CompanionError):
     title = "Cannot save"
 
 
+class Unavailable(CompanionError):
+    """The answer is being prepared elsewhere and is not ready yet: try again shortly."""
+
+    status = 503
+    title = "Not ready yet"
+
+
 class BadRequest(CompanionError):
     """The request itself is malformed (a bad date, an over-long query)."""
 

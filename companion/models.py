@@ -9,6 +9,7 @@ from companion.accounts import models as accounts
 from companion.agenda import models as agenda
 from companion.hosting import models as hosting
 from companion.notify import models as notify
+from companion.offline import models as offline
 from companion.programme import models as programme
 from companion.venue import models as venue
 
@@ -18,6 +19,7 @@ FEATURES = {
     "agenda": agenda,
     "hosting": hosting,
     "notify": notify,
+    "offline": offline,
     "programme": programme,
     "venue": venue,
 }

@@ -1,231 +1,25 @@
-"""HTTP plumbing every feature shares: conditional GETs, a rendered-page cache, gzip, static URLs.
-
-Public pages and documents are the same for every visitor and change only when the programme's
-revision does, so each process renders a page once per revision and then answers from memory; a
-client that already has it gets a 304 without anything being rendered.
-"""
+"""HTTP plumbing every feature shares: the build id, static URLs, safe redirects, absolute URLs,
+body limits, strict JSON. Cached answers and conditional GETs are in `companion.caching`."""
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import threading
 import unicodedata
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request, url_for
 from flask.json.provider import DefaultJSONProvider
 
-from companion import clock
+from companion import caching
 from companion.errors import BadRequest
 from companion.parsing import load_json
 
-#: Cache-Control of public pages: anyone may cache them, but must revalidate (a 304 is cheap).
-PUBLIC_REVALIDATE = "public, no-cache"
 #: Static files are referenced with a content hash in their URL, so they never change.
 STATIC_MAX_AGE = 365 * 24 * 3600
-#: Bodies smaller than this are not worth compressing.
-GZIP_MIN_BYTES = 1024
-#: Pages that show "now & next" change with the clock: browsers may reuse them for 30 s.
-LIVE_CACHE_CONTROL = "public, max-age=30"
-#: The process caches of rendered answers and their largest sizes (None: PAGE_CACHE_SIZE).
-#: Search results, private feeds and map files get their own, so a stream of unique queries
-#: or large maps cannot push the programme's pages out.
-CACHES: dict[str, int | None] = {"pages": None, "search": 128, "feeds": 256, "maps": 64}
-CACHES_KEY = "companion.caches"
-
-
-@dataclass(frozen=True, slots=True)
-class CachedBody:
-    """A rendered body and its gzip form, valid for one `version` of what it was rendered from;
-    `etag` is what clients get (the version itself, or a hash of the body)."""
-
-    version: str
-    etag: str
-    body: bytes
-    gzipped: bytes | None
-
-
-class PageCache:
-    """A small thread-safe LRU of rendered bodies, one per process."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[Hashable, CachedBody] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable, version: str) -> CachedBody | None:
-        """The cached body for `key` if it was rendered for `version`."""
-        with self._lock:
-            item = self._items.get(key)
-            if item is None or item.version != version:
-                return None
-            self._items.move_to_end(key)
-            return item
-
-    def put(self, key: Hashable, item: CachedBody) -> None:
-        """Remember `item`, dropping the least recently used entry when full."""
-        if self.size <= 0:
-            return
-        with self._lock:
-            self._items[key] = item
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        """Forget everything (tests)."""
-        with self._lock:
-            self._items.clear()
-
-
-def make_etag(*parts: object) -> str:
-    """A short strong ETag value from the things a response depends on (plus the app build)."""
-    raw = "|".join(str(part) for part in (current_app.config["BUILD_ID"], *parts))
-    return hashlib.blake2b(raw.encode(), digest_size=12).hexdigest()
-
-
-def cached_response(
-    key: Hashable,
-    version: str,
-    render: Callable[[], str | bytes],
-    *,
-    mimetype: str = "text/html",
-    last_modified: datetime | None = None,
-    cache_control: str = PUBLIC_REVALIDATE,
-    cache: str = "pages",
-    validator: str = "version",
-) -> Response:
-    """Answer 304 when the client holds the current body, else the cached or freshly rendered
-    body (kept in the process cache named `cache`, one of CACHES, for `version`).
-
-    `validator="version"`: the ETag is `version` itself, so a 304 needs no body at all.
-    `validator="body"`: the ETag is a hash of the rendered bytes, so an answer whose bytes did
-    not change keeps its ETag across versions and still answers 304 (a 304 then needs the body
-    of this version, from the cache or rendered once).
-
-    `last_modified` may be given only when the body depends on nothing but that instant (and the
-    build); it is sent, and If-Modified-Since honoured, only once it is a whole second old, since
-    HTTP dates cannot tell two changes within one second apart.
-    """
-    stamp = _usable_last_modified(last_modified)
-    store: PageCache = current_app.extensions[CACHES_KEY][cache]
-    item = None
-    etag = version
-    if validator == "body":
-        item = _item(store, key, version, render, validator)
-        etag = item.etag
-    if _not_modified(etag, stamp):
-        response = Response(status=304)
-    else:
-        item = item or _item(store, key, version, render, validator)
-        response = Response(item.body, mimetype=mimetype)
-        if item.gzipped is not None and request.accept_encodings.quality("gzip") > 0:
-            response.set_data(item.gzipped)
-            response.headers["Content-Encoding"] = "gzip"
-    # Weak: the gzip and plain bodies are the same content, and proxies that compress on the fly
-    # weaken strong tags anyway.
-    response.set_etag(etag, weak=True)
-    response.headers["Vary"] = "Accept-Encoding"
-    if stamp is not None:
-        response.last_modified = stamp
-    response.headers["Cache-Control"] = cache_control
-    return response
-
-
-def _item(
-    store: PageCache,
-    key: Hashable,
-    version: str,
-    render: Callable[[], str | bytes],
-    validator: str,
-) -> CachedBody:
-    item = store.get(key, version)
-    if item is None:
-        body = render()
-        data = body.encode() if isinstance(body, str) else body
-        gzipped = gzip.compress(data, 6, mtime=0) if len(data) >= GZIP_MIN_BYTES else None
-        etag = version if validator == "version" else make_etag("body", _digest(data))
-        item = CachedBody(version, etag, data, gzipped)
-        store.put(key, item)
-    return item
-
-
-def _digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-class Stamp(Protocol):
-    """What a conference's cached answers depend on (`programme.queries.ConferenceStamp`)."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def revision(self) -> int: ...
-    @property
-    def updated_at(self) -> datetime: ...
-
-
-def conference_response(
-    stamp: Stamp,
-    key: tuple[object, ...],
-    render: Callable[[], str | bytes],
-    *,
-    mimetype: str = "text/html",
-    live_at: datetime | None = None,
-    timeless: bool = True,
-    cache: str = "pages",
-) -> Response:
-    """Every cached public answer about one conference: keyed by (conference, *key), rendered
-    once per revision (and build) and per process, and validated by a hash of its bytes, so an
-    edit changes the ETag of exactly the answers whose bytes it changed: the others still
-    answer 304 to what a browser or the offline copy holds. `live_at`: the answer shows "now &
-    next", so it is kept per minute and may be reused by browsers for 30 s. `timeless` answers
-    depend on the revision alone and so may answer If-Modified-Since too."""
-    if live_at is not None:
-        key = (*key, live_at.replace(second=0, microsecond=0).isoformat())
-    return cached_response(
-        (stamp.id, *key),
-        make_etag(stamp.id, stamp.revision, *key),
-        render,
-        mimetype=mimetype,
-        last_modified=stamp.updated_at if timeless and live_at is None else None,
-        cache_control=LIVE_CACHE_CONTROL if live_at is not None else PUBLIC_REVALIDATE,
-        cache=cache,
-        validator="body",
-    )
-
-
-def reset_caches(app: Flask) -> None:
-    """Forget every cached answer of `app` (tests that change rows behind the app's back)."""
-    for store in app.extensions[CACHES_KEY].values():
-        store.clear()
-
-
-def _usable_last_modified(last_modified: datetime | None) -> datetime | None:
-    if last_modified is None:
-        return None
-    started: datetime = current_app.config["STARTED_AT"]
-    stamp = max(last_modified, started)  # a deploy changes pages without an edit
-    if stamp > clock.now() - timedelta(seconds=1):
-        return None
-    return stamp.replace(microsecond=0)
-
-
-def _not_modified(etag: str, last_modified: datetime | None) -> bool:
-    if request.if_none_match:
-        if request.if_none_match.star_tag:  # "*" says nothing about this representation
-            return False
-        return request.if_none_match.contains_weak(etag)
-    if last_modified is not None and request.if_modified_since is not None:
-        return last_modified <= request.if_modified_since
-    return False
 
 
 def build_id(*folders: Path) -> str:
@@ -250,18 +44,14 @@ class StrictJSONProvider(DefaultJSONProvider):
 
 
 def init_app(app: Flask) -> None:
-    """Set up the page cache, the build id and `static_url` for templates."""
+    """Set up the build id, the page caches and `static_url` for templates."""
     app.json = StrictJSONProvider(app)
     root = Path(app.root_path)
     package = Path(__file__).resolve().parent
     app.config["BUILD_ID"] = build_id(root / "templates", root / "static", package)
     app.config["STARTED_AT"] = datetime.now(UTC)
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = STATIC_MAX_AGE
-    size = app.config["PAGE_CACHE_SIZE"]
-    app.extensions[CACHES_KEY] = {
-        name: PageCache(size if limit is None else min(limit, size))
-        for name, limit in CACHES.items()
-    }
+    caching.init_app(app)
     app.extensions["companion.static_hashes"] = {}
     app.jinja_env.globals["static_url"] = static_url
     app.jinja_env.globals["external_url"] = external_url

@@ -7,6 +7,9 @@ import ipaddress
 import os
 import re
 import socket
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from email import policy
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
@@ -37,6 +41,9 @@ from companion.programme.models import (
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+#: Every app a test builds renders the page store on demand, in the test's own thread, unless the
+#: test asks for the background renderer (which must not outlive the test's tables).
+os.environ["RENDER_AFTER_EDIT"] = "0"
 
 
 # --- No network beyond this machine -------------------------------------------------------------
@@ -147,6 +154,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         }
     )
     yield application
+    application.extensions["companion.renderer"].wait()
     engine = get_database_of(application).engine
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
@@ -433,3 +441,53 @@ def mailbox(app: Flask) -> Iterator[Mailbox]:
         yield box
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def serve_gunicorn(app: Flask, database_url: str, tmp_path: Path) -> Iterator[Callable[..., str]]:
+    """`serve_gunicorn(**env)`: the app under gunicorn (2 worker processes) on the test database
+    at a free loopback port, with `env` added to its environment; its log is in
+    tmp_path/gunicorn.log. Stopped (workers and their threads with it) before `app` empties the
+    tables. No background rendering unless `env` asks for it."""
+    servers: list[subprocess.Popen[bytes]] = []
+
+    def serve(**env: str) -> str:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        environment = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "gunicorn-test",
+            "RENDER_AFTER_EDIT": "0",
+            **env,
+        }
+        log = tmp_path / "gunicorn.log"
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "app:create_app()",
+            ],
+            cwd=Path(__file__).resolve().parent.parent,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=log.open("w"),
+        )
+        servers.append(server)
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                requests.get(f"{base}/manifest.webmanifest", timeout=10)
+                return base
+            except requests.RequestException:
+                time.sleep(0.1)
+        pytest.fail("gunicorn did not start: " + log.read_text())
+
+    yield serve
+    for server in servers:
+        server.terminate()
+        server.wait(timeout=10)

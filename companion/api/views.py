@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from companion.api import programme_json
+from companion.caching import conference_response
 from companion.programme import queries
-from companion.web import conference_response
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -34,6 +34,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response as BaseResponse
 
 from companion.accounts.permissions import Need, conference_for
+from companion.caching import conference_response
 from companion.errors import BadRequest
 from companion.exchange import frab_xml, schedule_json
 from companion.exchange.apply import apply_import
@@ -43,7 +44,7 @@ from companion.exchange.model import InvalidSchedule
 from companion.programme import queries as programme
 from companion.programme.models import Conference, Talk
 from companion.programme.queries import Programme
-from companion.web import body_limit, conference_response, external_url, private
+from companion.web import body_limit, external_url, private
 
 bp = Blueprint("exchange", __name__)
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template
 
+from companion.caching import conference_response
 from companion.hosting import changelog
 from companion.hosting.atom import atom
 from companion.programme import queries as programme
-from companion.web import conference_response
 
 bp = Blueprint("hosting", __name__)
 

@@ -6,11 +6,12 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response
 
+from companion.caching import cached_response, conference_response, make_etag
 from companion.ical import calendar
 from companion.ical.queries import feed_fingerprint, get_feed_owner_or_404, starred_talks
 from companion.programme import queries as programme
 from companion.programme.models import Conference, Talk
-from companion.web import cached_response, conference_response, external_url, make_etag
+from companion.web import external_url
 
 bp = Blueprint("ical", __name__)
 

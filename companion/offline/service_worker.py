@@ -81,6 +81,8 @@ def urls() -> dict[str, object]:
         "search_page": pattern([rule_of("programme.search_page")]),
         "offline_search": rule_of("offline.search_unavailable"),
         "offline_list": rule_of("offline.offline_list"),
+        "offline_bundle": rule_of("offline.bundle"),
+        "offline_changes": rule_of("offline.changes"),
         "my_schedule": rule_of("agenda.my_schedule"),
         "private_api": rule_of("agenda.api_me"),
         "page_side_params": PAGE_SIDE_PARAMS,

@@ -1,5 +1,5 @@
 """The web app manifest, the service worker (served from the root so it controls every page), the
-offline fallback page, and the list of pages to keep offline."""
+offline fallback page (the offline copy's own answers are in `sync`)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import json
 
 from flask import Blueprint, Response, current_app, render_template, url_for
 
+from companion.caching import cached_response, conference_response, make_etag
 from companion.offline import service_worker as worker
-from companion.offline.queries import offline_urls
 from companion.programme import queries
-from companion.web import cached_response, conference_response, make_etag, static_url
+from companion.web import static_url
 
 bp = Blueprint("offline", __name__)
 
@@ -110,22 +110,3 @@ def search_unavailable(conf: str) -> Response:
         ("offline-search",),
         lambda: render_template("offline/search.html", conf=queries.get_conference(stamp.id)),
     )
-
-
-@bp.get("/api/v1/conferences/<conf>/offline")
-def offline_list(conf: str) -> Response:
-    """The revision and every page of a conference, for the service worker to keep offline."""
-    stamp = queries.get_conference_stamp_or_404(conf)
-
-    def render() -> str:
-        conference = queries.get_conference(stamp.id)
-        return json.dumps(
-            {
-                "conference": conference.slug,
-                "revision": stamp.revision,
-                "build": current_app.config["BUILD_ID"],
-                "urls": offline_urls(conference),
-            }
-        )
-
-    return conference_response(stamp, ("offline-list",), render, mimetype="application/json")

@@ -93,9 +93,11 @@ def after_bulk(state: ORMExecuteState) -> Result[Any] | None:
 
 
 def bump(session: Session, conference_ids: set[int]) -> None:
-    """Move the revision of `conference_ids` on."""
+    """Move the revision of `conference_ids` on (and note them in `session.info["revised"]`,
+    for what runs once the change is committed: the page store renders the new revision)."""
     if not conference_ids:
         return
+    session.info.setdefault("revised", set()).update(conference_ids)
     session.connection().execute(
         update(Conference.__table__)  # type: ignore[arg-type]
         .where(Conference.__table__.c.id.in_(conference_ids))

@@ -17,11 +17,11 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from werkzeug.wrappers import Response as BaseResponse
 
 from companion import clock
+from companion.caching import conference_response
 from companion.errors import BadRequest, NotFound
 from companion.programme import places, queries, search, timeline
 from companion.programme.models import Conference, TalkKind
 from companion.programme.queries import ConferenceStamp
-from companion.web import conference_response
 
 bp = Blueprint("programme", __name__)
 
@@ -32,7 +32,7 @@ def _cached_page(
     render: Callable[[Conference], str],
     **options: Any,
 ) -> Response:
-    """A public page of the conference (`web.conference_response`), rendered from it."""
+    """A public page of the conference (`caching.conference_response`), rendered from it."""
     return conference_response(
         stamp, key, lambda: render(queries.get_conference(stamp.id)), **options
     )

@@ -19,7 +19,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The venue pages, the room-map lookup on programme pages, and maps and room places moving
-    their conference's revision (their files are cached in `web.CACHES["maps"]`)."""
+    their conference's revision (their files are cached in `caching.CACHES["maps"]`)."""
     from companion.programme import places, revision
     from companion.venue.models import FloorMap, RoomPlace
     from companion.venue.views import bp, room_on_map

@@ -24,6 +24,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
 from companion.accounts.permissions import Need, conference_for
+from companion.caching import conference_response
 from companion.db import session
 from companion.errors import Invalid
 from companion.hosting.audit import subject_entries
@@ -35,7 +36,7 @@ from companion.venue.models import FloorMap, MapKind
 from companion.venue.queries import FloorPlan
 from companion.venue.render import inline_map
 from companion.venue.sanitise import MapTooLarge, shape_ids
-from companion.web import body_limit, conference_response, private
+from companion.web import body_limit, private
 
 bp = Blueprint("venue", __name__)
 

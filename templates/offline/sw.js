@@ -40,8 +40,8 @@ self.addEventListener("activate", (event) => {
     // Pages saved by an older build point at its static files: forget which revisions we hold.
     const meta = await caches.open(META_CACHE);
     for (const request of await meta.keys()) {
-      const stamp = await (await meta.match(request)).text();
-      if (!stamp.startsWith(`${BUILD}:`)) await meta.delete(request);
+      const held = await readJSON(await meta.match(request));
+      if (held?.build !== BUILD) await meta.delete(request);
     }
     await self.clients.claim();
   })());
@@ -116,10 +116,13 @@ async function cacheFirst(request, cacheName) {
   return response;
 }
 
+// `cacheName` PAGES_CACHE: a copy the sync keeps is not replaced here (it moves from one whole
+// revision to the next, never page by page); one it does not keep yet is saved.
 async function networkFirst(request, cacheName, fallbackUrl) {
   try {
     const response = await fetch(request, { cache: "no-store" });
-    if (response.ok) await put(cacheName, request, response.clone());
+    const synced = cacheName === PAGES_CACHE && await caches.match(request, { cacheName, ignoreVary: true });
+    if (response.ok && !synced) await put(cacheName, request, response.clone());
     return response;
   } catch (error) {
     const cached = await caches.match(request, { ignoreVary: true, cacheName });
@@ -129,22 +132,19 @@ async function networkFirst(request, cacheName, fallbackUrl) {
   }
 }
 
-// `key` is the page without its page-side parameters: the copy kept and refreshed is always that
-// one (a filtered day page is the day page, filtered by app.js), never one answer per filter.
+// `key` is the page without its page-side parameters: the copy kept is always that one (a
+// filtered day page is the day page, filtered by app.js), never one answer per filter. A page the
+// copy holds is shown at once and not fetched: the sync (`warm`, which every page load asks for)
+// moves the whole copy from one revision to the next, so that pages never disagree.
 async function staleWhileRevalidate(event, request, cacheName, key) {
   const cached = await caches.match(key, { ignoreVary: true });
+  if (cached) return cached;
   // (A navigation's Request cannot be copied with options: fetch it as it is.)
-  const refresh = (exact) => fetch(exact ? request : key).then(async (response) => {
+  if (request.url !== key) return fetch(request).catch(() => offlinePage());
+  return fetch(request).then(async (response) => {
     if (response.ok && response.type === "basic") await put(cacheName, key, response.clone());
     return response;
-  });
-  const exact = request.url === key;
-  if (cached) {
-    event.waitUntil(refresh(exact).catch(() => undefined));
-    return cached;
-  }
-  if (exact) return refresh(true).catch(() => offlinePage());
-  return fetch(request).catch(() => offlinePage());
+  }).catch(() => offlinePage());
 }
 
 async function offlinePage() {
@@ -163,7 +163,9 @@ async function put(cacheName, request, response) {
   }
 }
 
-// Keep every public page of the conference, once per programme revision (and build).
+// Keep every public page of the conference, one revision at a time (docs/offline.md): the first
+// time one bundle of every page; then, on each page load, the changes since the revision held
+// (one small answer: patches of the changed pages), applied all at once.
 const warming = new Map();
 function warm(conference, client) {
   if (!warming.has(conference)) {
@@ -173,57 +175,142 @@ function warm(conference, client) {
 }
 
 async function doWarm(conference, client) {
-  let list;
-  try {
-    const response = await fetch(forConference(URLS.offline_list, encodeURIComponent(conference)), { cache: "no-store" });
-    if (!response.ok) return;
-    list = await response.json();
-  } catch {
-    return; // offline: keep what we have
-  }
+  const conf = encodeURIComponent(conference);
   // My schedule is private: kept in its own cache (cleared at sign-out), refreshed by the page
   // whenever a star changes.
-  const mine = forConference(URLS.my_schedule, encodeURIComponent(conference));
+  const mine = forConference(URLS.my_schedule, conf);
   if (!(await caches.match(mine, { cacheName: PRIVATE_CACHE }))) {
     try {
       const response = await fetch(mine, { cache: "no-store", credentials: "same-origin" });
       if (response.ok) await put(PRIVATE_CACHE, mine, response);
     } catch { /* next time */ }
   }
-  const stampKey = `/__offline__/${conference}`;
-  const stamp = `${BUILD}:${list.revision}`;
   const meta = await caches.open(META_CACHE);
-  const previous = await meta.match(stampKey);
-  const had = previous ? await previous.text() : null;
-  if (had === stamp) {
-    notify({ type: "offline-ready", conference, revision: list.revision }, client);
-    return;
-  }
-  const queue = [...list.urls];
-  let failed = 0;
-  const worker = async () => {
-    while (queue.length) {
-      const url = queue.shift();
-      try {
-        // Ask with the validator of the copy held: a page's ETag follows its bytes, so a page
-        // the edit did not change answers 304 and costs no body.
-        const held = await caches.match(url, { cacheName: PAGES_CACHE, ignoreVary: true });
-        const etag = held?.headers.get("ETag");
-        const headers = etag ? { "If-None-Match": etag } : {};
-        const response = await fetch(url, { cache: "no-store", headers });
-        if (response.status === 304 && held) continue;
-        if (response.ok) await put(PAGES_CACHE, url, response);
-        else failed += 1;
-      } catch {
-        failed += 1;
-      }
+  const stampKey = `/__offline__/${conference}`;
+  const held = await readJSON(await meta.match(stampKey));
+  const had = held?.build === BUILD ? held : null;
+  let copy = had;
+  let shown = null;
+  // While the server renders a newer revision it answers with the one before and says so
+  // (Revision-Pending): ask again shortly, for up to a minute.
+  for (let round = 0; round < 60; round += 1) {
+    const before = copy;
+    try {
+      copy = before ? await deltaSync(conf, before) : await fullSync(conf, held?.urls || []);
+    } catch {
+      return; // offline, or a page failed: keep what we have, try again on the next page load
     }
-  };
-  await Promise.all([worker(), worker(), worker(), worker()]);
-  if (failed) return; // try again on the next page load
-  await meta.put(stampKey, new Response(stamp));
-  const updated = had !== null && had.startsWith(`${BUILD}:`);
-  notify({ type: updated ? "programme-updated" : "offline-ready", conference, revision: list.revision }, client);
+    if (!before || copy.revision !== before.revision) {
+      await meta.put(stampKey, new Response(JSON.stringify({ build: BUILD, revision: copy.revision, urls: copy.urls })));
+    }
+    if (shown !== copy.revision) {
+      // An update for the open pages if they were shown an earlier revision.
+      const previous = shown ?? had?.revision ?? null;
+      const updated = previous !== null && copy.revision !== previous;
+      notify({ type: updated ? "programme-updated" : "offline-ready", conference, revision: copy.revision }, client);
+      shown = copy.revision;
+    }
+    if (!copy.pending || copy.revision >= copy.pending) return;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+// A newer revision the server is still rendering, if it says so.
+const pendingOf = (response) => Number(response.headers.get("Revision-Pending")) || 0;
+
+// The whole copy from one bundle; pages the bundle lists without a body (map files, served
+// with headers of their own) are fetched one by one, with the validator of the copy held.
+async function fullSync(conf, heldUrls) {
+  const response = await fetch(forConference(URLS.offline_bundle, conf), { cache: "no-store" });
+  if (!response.ok) throw new Error(`bundle: ${response.status}`);
+  const bundle = await response.json();
+  const pages = new Map(bundle.pages.map((page) => [page.url, page]));
+  const fresh = await Promise.all(bundle.pages.map((page) => freshCopy(page.url, page)));
+  const gone = heldUrls.filter((url) => !pages.has(url));
+  await keep(fresh, gone);
+  return { revision: bundle.revision, urls: [...pages.keys()], pending: pendingOf(response) };
+}
+
+// The changes since the revision held: every changed page at once, or a full sync when the
+// server cannot say (the revision is too old) or a patch does not fit the page held.
+async function deltaSync(conf, had) {
+  const url = `${forConference(URLS.offline_changes, conf)}?since=${had.revision}&build=${encodeURIComponent(BUILD)}`;
+  const response = await fetch(url, { cache: "no-store" });
+  if (!response.ok) throw new Error(`changes: ${response.status}`);
+  const changes = await response.json();
+  if (changes.full) return fullSync(conf, had.urls);
+  if (changes.revision === had.revision) return { ...had, pending: pendingOf(response) };
+  const fresh = [];
+  for (const [page, change] of Object.entries(changes.pages)) {
+    const copy = await freshCopy(page, change);
+    if (!copy) return fullSync(conf, had.urls);
+    fresh.push(copy);
+  }
+  const removed = new Set(changes.removed);
+  const urls = had.urls.filter((page) => !removed.has(page));
+  for (const page of Object.keys(changes.pages)) if (!urls.includes(page)) urls.push(page);
+  await keep(fresh, changes.removed);
+  return { revision: changes.revision, urls, pending: pendingOf(response) };
+}
+
+// The new copy of one page, as [url, Response]: its body, its patched held copy (checked
+// against the digest the server sent), or (`fetch`) the network's answer. Null when a patch
+// does not apply to what is held.
+async function freshCopy(url, change) {
+  if (change.fetch) {
+    const held = await caches.match(url, { cacheName: PAGES_CACHE, ignoreVary: true });
+    if (held && sameTag(held.headers.get("ETag"), change.etag)) return [url, null];
+    const response = await fetch(url, { cache: "no-store" });
+    if (!response.ok) throw new Error(`${url}: ${response.status}`);
+    return [url, response];
+  }
+  let body = change.body;
+  if (change.patch) {
+    const held = await caches.match(url, { cacheName: PAGES_CACHE, ignoreVary: true });
+    if (!held || !sameTag(held.headers.get("ETag"), change.base)) return null;
+    body = applyPatch(await held.text(), change.patch);
+    if (await sha256(body) !== change.sha256) return null;
+  }
+  const type = change.type.startsWith("text/") || change.type === "application/json"
+    ? `${change.type}; charset=utf-8` : change.type;
+  return [url, new Response(body, {
+    headers: { "Content-Type": type, "ETag": `W/"${change.etag}"`, "Date": new Date().toUTCString() },
+  })];
+}
+
+// Save every fresh page, then forget the pages gone: the copy moves to the new revision in one
+// step, after everything it needs has arrived.
+async function keep(fresh, gone) {
+  await Promise.all(fresh.filter(([, response]) => response).map(([url, response]) => put(PAGES_CACHE, url, response)));
+  const cache = await caches.open(PAGES_CACHE);
+  await Promise.all(gone.map((url) => cache.delete(url, { ignoreVary: true })));
+}
+
+// A body's tokens, as companion/offline/delta.py cuts them: runs ending in a newline, ">" or "}".
+const TOKEN = /[^\n>}]*[\n>}]|[^\n>}]+$/g;
+function applyPatch(text, edits) {
+  const pieces = text.match(TOKEN) || [];
+  for (let i = edits.length - 1; i >= 0; i -= 1) {
+    const [start, end, replacement] = edits[i];
+    pieces.splice(start, end - start, replacement);
+  }
+  return pieces.join("");
+}
+
+async function sha256(text) {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+const sameTag = (header, etag) => Boolean(header) && header.replace(/^W\//, "").replace(/"/g, "") === etag;
+
+async function readJSON(response) {
+  if (!response) return null;
+  try {
+    return JSON.parse(await response.text());
+  } catch {
+    return null;
+  }
 }
 
 async function notify(message, client) {

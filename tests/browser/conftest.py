@@ -6,6 +6,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +35,47 @@ DEMO_NOW = "2020-03-02T10:40:00+00:00"
 PHONE = {"width": 390, "height": 844}
 
 
+@contextmanager
+def demo_server(folder: Path, **config: Any) -> Iterator[tuple[Flask, str]]:
+    """The demo on its own SQLite file in `folder`, served from a thread on a free loopback
+    port: (the app, its base URL). For tests that need an app of their own (no FIXED_NOW, or
+    edits that must not reach the other tests' shared demo)."""
+    url = f"sqlite:///{folder / 'demo.db'}"
+    upgrade_database(url)
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "MAIL_FOLDER": str(folder / "mail"),
+            "RENDER_AFTER_EDIT": True,
+            **config,
+        }
+    )
+    assert app.test_cli_runner().invoke(args=["load-demo"]).exit_code == 0
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    app.config["PUBLIC_URL"] = f"http://127.0.0.1:{server.server_port}"
+    try:
+        yield app, app.config["PUBLIC_URL"]
+    finally:
+        server.shutdown()
+        app.extensions["companion.renderer"].wait()
+        get_database_of(app).engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
     """The app on its own SQLite file with the demo loaded at its real dates."""
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.db'}"
     upgrade_database(url)
     mail = tmp_path_factory.mktemp("mail")
-    app = create_app({"DATABASE_URL": url, "FIXED_NOW": DEMO_NOW, "MAIL_FOLDER": str(mail)})
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "FIXED_NOW": DEMO_NOW,
+            "MAIL_FOLDER": str(mail),
+            "RENDER_AFTER_EDIT": True,
+        }
+    )
     result = app.test_cli_runner().invoke(args=["load-demo"])
     assert result.exit_code == 0, result.output
     return app

@@ -6,7 +6,6 @@ device clock that Playwright sets is the only clock the pages see."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -14,13 +13,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from app import create_app
-from companion.cli import upgrade_database
 from companion.db import get_database_of
 from companion.programme.models import Room, Talk
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, demo_server
 
 pytestmark = pytest.mark.browser
 CONF = "/qcon-london-2020"
@@ -31,16 +27,8 @@ AFTERNOON = datetime(2020, 3, 2, 15, 10, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def device_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]]:
     """The demo on a live server whose pages carry no FIXED_NOW."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('device-clock') / 'demo.db'}"
-    upgrade_database(url)
-    app = create_app({"DATABASE_URL": url, "MAIL_FOLDER": str(tmp_path_factory.mktemp("mail"))})
-    assert app.test_cli_runner().invoke(args=["load-demo"]).exit_code == 0
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    app.config["PUBLIC_URL"] = f"http://127.0.0.1:{server.server_port}"
-    yield app, app.config["PUBLIC_URL"]
-    server.shutdown()
-    get_database_of(app).engine.dispose()
+    with demo_server(tmp_path_factory.mktemp("device-clock")) as served:
+        yield served
 
 
 def _on_at(app: Flask, at: datetime, room: str | None = None) -> list[str]:

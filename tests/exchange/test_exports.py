@@ -15,10 +15,10 @@ import pytest
 from flask.testing import FlaskClient
 from jsonschema import Draft6Validator
 
+from companion.caching import reset_caches
 from companion.demo.data import demo_data
 from companion.programme.models import Conference, Talk, TalkStatus
 from companion.programme.operations import create_conference_from_data
-from companion.web import reset_caches
 from tests.conftest import LONDON_DAY
 from tests.exchange.conftest import SCHEMA
 

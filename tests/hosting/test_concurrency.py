@@ -4,13 +4,8 @@ winner's change is the one stored, audited once. No update is lost or silently o
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,45 +22,9 @@ ROUNDS = 12
 
 
 @pytest.fixture
-def gunicorn(database_url: str, setting: dict[str, Any], tmp_path: Path) -> Iterator[str]:
-    """The app under gunicorn (2 workers) on the test database, at a free loopback port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "concurrency-test",
-        "PUSH_DEBOUNCE_SECONDS": "0",
-    }
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "app:create_app()",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "gunicorn.log").open("w"),
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if requests.get(f"{base}/testconf/", timeout=10).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.1)
-        else:
-            pytest.fail("gunicorn did not start: " + (tmp_path / "gunicorn.log").read_text())
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+def gunicorn(serve_gunicorn: Callable[..., str], setting: dict[str, Any]) -> str:
+    """The app under gunicorn (2 workers) on the test database, with `setting` in it."""
+    return serve_gunicorn(PUSH_DEBOUNCE_SECONDS="0")
 
 
 def _signed_in(base: str, email: str) -> requests.Session:

@@ -8,8 +8,8 @@ from flask.testing import FlaskClient
 from icalendar import Calendar
 from sqlalchemy.orm import Session
 
+from companion.caching import reset_caches
 from companion.programme.models import Room, Talk
-from companion.web import reset_caches
 from tests.conftest import SAME_ORIGIN, sign_in
 
 

@@ -11,10 +11,10 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from companion.caching import reset_caches
 from companion.demo.data import demo_data, synthetic_data
 from companion.programme.models import Room, Speaker, Talk, Track
 from companion.programme.operations import create_conference_from_data
-from companion.web import reset_caches
 
 
 def _urls(dbs: Session, slug: str, day: str) -> list[str]:

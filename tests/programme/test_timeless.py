@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from companion.caching import reset_caches
 from companion.programme.models import Conference
-from companion.web import reset_caches
 from tests.conftest import LONDON_DAY
 
 #: Day 1 at 09:30 (the keynote is on) and day 3 at 15:00, hours and days apart.

@@ -13,9 +13,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from companion.caching import reset_caches
 from companion.programme.models import Conference, Floor, Room, Talk
 from companion.venue.models import FloorMap, RoomPlace
-from companion.web import reset_caches
 from tests.conftest import SAME_ORIGIN, sign_in
 from tests.venue.test_sanitise import png
 
@@ -356,7 +356,7 @@ def test_offline_list_holds_the_venue_page_and_every_map(
     organiser: FlaskClient, client: FlaskClient
 ) -> None:
     upload(organiser, MAP)
-    urls = client.get("/api/v1/conferences/testconf/offline").get_json()["urls"]
+    urls = client.get("/api/v1/conferences/testconf/offline").get_json()["pages"]
     assert "/testconf/venue/" in urls
     assert "/testconf/venue/floors/3rd-floor.svg" in urls
     sw = client.get("/sw.js").text
