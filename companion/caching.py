@@ -36,12 +36,21 @@ STORE_KEY = "companion.page_store"
 @dataclass(frozen=True, slots=True)
 class CachedBody:
     """A rendered body and its gzip form, valid for one `version` of what it was rendered from;
-    `etag` is what clients get (the version itself, or a hash of the body)."""
+    `etag` is what clients get (the version itself, or a hash of the body). A body read from the
+    page store is kept gzipped only (`body` None): `plain()` inflates it for the rare client that
+    does not take gzip."""
 
     version: str
     etag: str
-    body: bytes
+    body: bytes | None
     gzipped: bytes | None
+
+    def plain(self) -> bytes:
+        """The uncompressed body."""
+        if self.body is not None:
+            return self.body
+        assert self.gzipped is not None
+        return gzip.decompress(self.gzipped)
 
 
 class PageCache:
@@ -86,7 +95,7 @@ class PageCache:
 
 
 def _weight(item: CachedBody) -> int:
-    return len(item.body) + len(item.gzipped or b"")
+    return len(item.body or b"") + len(item.gzipped or b"")
 
 
 def page_cache(name: str = "pages") -> PageCache:
@@ -180,10 +189,11 @@ def _answer(
         response = Response(status=304)
     else:
         item = load()
-        response = Response(item.body, mimetype=mimetype)
         if item.gzipped is not None and request.accept_encodings.quality("gzip") > 0:
-            response.set_data(item.gzipped)
+            response = Response(item.gzipped, mimetype=mimetype)
             response.headers["Content-Encoding"] = "gzip"
+        else:
+            response = Response(item.plain(), mimetype=mimetype)
     # Weak: the gzip and plain bodies are the same content, and proxies that compress on the fly
     # weaken strong tags anyway.
     response.set_etag(etag, weak=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, has_request_context
 from sqlalchemy.orm import Session
 
 
@@ -49,8 +49,10 @@ def _in_memory(url: str) -> bool:
 
 
 def _render_after_commit(session: Session) -> None:
+    # In a request only: a CLI command's process ends before a background render could (the
+    # first page asked for afterwards starts it instead).
     revised: set[int] = session.info.pop("revised", set())
-    if not revised or not has_app_context():
+    if not revised or not has_request_context():
         return
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not app.config["RENDER_AFTER_EDIT"] or _in_memory(app.config["DATABASE_URL"]):

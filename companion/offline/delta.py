@@ -15,6 +15,7 @@ import difflib
 import hashlib
 import json
 import re
+import zlib
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -28,6 +29,8 @@ TOKEN = re.compile(r"[^\n>}]*[\n>}]|[^\n>}]+\Z")
 #: Stored bundles and deltas are told apart from pages by these media types.
 BUNDLE_TYPE = "application/vnd.companion.bundle+json"
 DELTA_TYPE = "application/vnd.companion.delta+json"
+#: Pages read from the store at a time while a bundle is built.
+BUNDLE_CHUNK = 200
 #: A patch larger than this share of the new body is not worth it: the body is sent instead.
 PATCH_LIMIT = 0.5
 #: Media types a bundle or delta carries as text; any other (a map file, served with its own
@@ -78,21 +81,37 @@ def delta_etag(conference_id: int, since: int, revision: int) -> str:
 
 
 def bundle(store: PageStore, manifest: Manifest) -> str:
-    """The ETag of the stored bundle of `manifest` (built and stored the first time)."""
+    """The ETag of the stored bundle of `manifest` (built and stored the first time). Built as
+    one gzip stream, a few hundred pages at a time, so that a large programme's pages are never
+    all in memory at once."""
     etag = bundle_etag(manifest.conference_id, manifest.revision)
-    if not _stored(store, etag):
-        bodies = store.read(manifest.pages.values())
-        types = _types(store, manifest.pages.values())
-        pages = []
-        for url, page_etag in manifest.pages.items():
+    if _stored(store, etag):
+        return etag
+    types = _types(store, manifest.pages.values())
+    packer = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # a gzip stream
+    head = json.dumps({"revision": manifest.revision, "build": manifest.build})[:-1]
+    pieces = [f'{head},"pages":['.encode()]
+    packed = [packer.compress(pieces[0])]
+    size = len(pieces[0])
+    urls = list(manifest.pages)
+    for start in range(0, len(urls), BUNDLE_CHUNK):
+        chunk = urls[start : start + BUNDLE_CHUNK]
+        bodies = store.read(manifest.pages[url] for url in chunk)
+        for n, url in enumerate(chunk):
+            page_etag = manifest.pages[url]
             entry: dict[str, Any] = {"url": url, "etag": page_etag, "type": types[page_etag]}
             if is_text(types[page_etag]):
-                entry["body"] = bodies[page_etag].body.decode()
+                entry["body"] = bodies[page_etag].plain().decode()
             else:
                 entry["fetch"] = True
-            pages.append(entry)
-        document = {"revision": manifest.revision, "build": manifest.build, "pages": pages}
-        store.write(manifest.conference_id, [_json_body(etag, BUNDLE_TYPE, document)])
+            piece = (b"," if start + n else b"") + json.dumps(entry, separators=(",", ":")).encode()
+            packed.append(packer.compress(piece))
+            size += len(piece)
+    packed += [packer.compress(b"]}"), packer.flush()]
+    store.write(
+        manifest.conference_id,
+        [Body(etag, BUNDLE_TYPE, b"", packed=b"".join(packed), size=size + 2)],
+    )
     return etag
 
 
@@ -114,9 +133,9 @@ def changes(store: PageStore, since: Manifest, manifest: Manifest) -> str:
             if not is_text(types[page_etag]):
                 entry["fetch"] = True
             else:
-                new = bodies[page_etag].body.decode()
+                new = bodies[page_etag].plain().decode()
                 base = since.pages.get(url)
-                edits = patch(bodies[base].body.decode(), new) if base else None
+                edits = patch(bodies[base].plain().decode(), new) if base else None
                 if edits is not None and len(json.dumps(edits)) < PATCH_LIMIT * len(new):
                     entry.update(base=base, patch=edits, sha256=sha256(new))
                 else:

@@ -59,43 +59,58 @@ def snapshot(app: Flask) -> Iterator[Session]:
 
 def render_revision(app: Flask, conference_id: int, *, wait: float = 0.0) -> Manifest | None:
     """Render the conference's current revision into the store unless it is there already.
-    When another process holds the claim, wait up to `wait` seconds for it. Returns the
-    manifest once complete (None if someone else is still at it)."""
+    When another process holds the claim, wait up to `wait` seconds for it (taking the claim
+    over if that process stops). Returns the manifest once complete, None if someone else is
+    still at it (or there is no such conference)."""
     store: PageStore = app.extensions[STORE_KEY]
+    deadline = time.monotonic() + wait
     with app.app_context():
-        with snapshot(app) as db_session:
-            from companion.programme.models import Conference
+        while True:
+            outcome = _render_if_claimed(app, store, conference_id)
+            if outcome is not _BUSY or time.monotonic() >= deadline:
+                return outcome if isinstance(outcome, Manifest) else None
+            time.sleep(0.1)  # no snapshot is held while waiting
 
-            row = db_session.execute(
-                select(
-                    Conference.id, Conference.slug, Conference.revision, Conference.updated_at
-                ).where(Conference.id == conference_id)
-            ).one_or_none()
-            if row is None:
-                return None
-            stamp = ConferenceStamp(*row)
-            done = store.manifest(conference_id, stamp.revision)
-            if done is not None:
-                return done
-            if not _claim(store, conference_id, stamp.revision):
-                return _wait_for(store, conference_id, stamp.revision, wait)
-            started = time.monotonic()
-            try:
-                manifest = _render(app, store, db_session, stamp)
-            except BaseException:
-                _release(store, conference_id, stamp.revision)
-                raise
-        seconds = time.monotonic() - started
-        _complete(store, manifest, seconds)
-        log.info(
-            "rendered %d pages of conference %d revision %d in %.2f s",
-            len(manifest.pages),
-            conference_id,
-            stamp.revision,
-            seconds,
-        )
-        delta.prepare(store, manifest)
-        _prune(store, conference_id)
+
+_BUSY = object()
+
+
+def _render_if_claimed(app: Flask, store: PageStore, conference_id: int) -> object:
+    """The manifest of the current revision (rendered now if this process gets the claim),
+    `_BUSY` when another process is rendering it, None when there is no such conference."""
+    with snapshot(app) as db_session:
+        from companion.programme.models import Conference
+
+        row = db_session.execute(
+            select(
+                Conference.id, Conference.slug, Conference.revision, Conference.updated_at
+            ).where(Conference.id == conference_id)
+        ).one_or_none()
+        if row is None:
+            return None
+        stamp = ConferenceStamp(*row)
+        done = store.manifest(conference_id, stamp.revision)
+        if done is not None:
+            return done
+        if not _claim(store, conference_id, stamp.revision):
+            return _BUSY
+        started = time.monotonic()
+        try:
+            manifest = _render(app, store, db_session, stamp)
+        except BaseException:
+            _release(store, conference_id, stamp.revision)
+            raise
+    seconds = time.monotonic() - started
+    _complete(store, manifest, seconds)
+    log.info(
+        "rendered %d pages of conference %d revision %d in %.2f s",
+        len(manifest.pages),
+        conference_id,
+        stamp.revision,
+        seconds,
+    )
+    delta.prepare(store, manifest)
+    _prune(store, conference_id)
     return manifest
 
 
@@ -214,15 +229,6 @@ def _complete(store: PageStore, manifest: Manifest, seconds: float) -> None:
         db_session.commit()
 
 
-def _wait_for(store: PageStore, conference_id: int, revision: int, wait: float) -> Manifest | None:
-    deadline = time.monotonic() + wait
-    while True:
-        found = store.manifest(conference_id, revision)
-        if found is not None or time.monotonic() >= deadline:
-            return found
-        time.sleep(0.05)
-
-
 def _prune(store: PageStore, conference_id: int) -> None:
     """Forget all but the newest REVISIONS_KEPT complete revisions of this build (and every
     revision of other builds), and the bodies none of the kept ones refers to."""
@@ -263,7 +269,7 @@ class Renderer:
         self._lock = threading.Lock()
         self._running: dict[int, threading.Thread] = {}
         self._again: set[int] = set()
-        self._tried: set[tuple[int, int]] = set()
+        self._tried: dict[tuple[int, int], float] = {}
 
     def kick(self, conference_id: int) -> None:
         """Render the conference's current revision soon (returns at once)."""
@@ -278,11 +284,16 @@ class Renderer:
         thread.start()
 
     def missing(self, conference_id: int, revision: int) -> None:
-        """A page of a revision not in the store was asked for: render it, once per process."""
+        """A page of a revision not in the store was asked for: render it (tried once per
+        process, and again once a claim another process holds could have gone stale)."""
+        now = time.monotonic()
         with self._lock:
-            if (conference_id, revision) in self._tried:
+            tried = self._tried.get((conference_id, revision))
+            if tried is not None and now - tried < STALE_CLAIM.total_seconds():
                 return
-            self._tried.add((conference_id, revision))
+            self._tried[(conference_id, revision)] = now
+            if len(self._tried) > 1000:
+                self._tried = {key: at for key, at in self._tried.items() if now - at < 60}
         self.kick(conference_id)
 
     def _run(self, conference_id: int) -> None:

@@ -46,11 +46,14 @@ class StoredPage:
 
 @dataclass(frozen=True, slots=True)
 class Body:
-    """A body to store: its ETag, media type and bytes (compressed here when worth it)."""
+    """A body to store: its ETag, media type and bytes (compressed here when worth it), or
+    bytes gzipped already (`packed`, with the body's `size`)."""
 
     etag: str
     media_type: str
     data: bytes
+    packed: bytes | None = None
+    size: int = 0
 
 
 class PageStore:
@@ -147,8 +150,9 @@ class PageStore:
                     )
                 )
                 for etag, gzipped, data in rows:
-                    body = gzip.decompress(data) if gzipped else data
-                    found[etag] = CachedBody(etag, etag, body, data if gzipped else None)
+                    found[etag] = CachedBody(
+                        etag, etag, None if gzipped else data, data if gzipped else None
+                    )
         missing = set(wanted) - set(found)
         if missing:
             raise LookupError(f"{len(missing)} stored bodies are gone")
@@ -184,6 +188,15 @@ class PageStore:
 
 
 def _row(conference_id: int, body: Body) -> PageBody:
+    if body.packed is not None:
+        return PageBody(
+            etag=body.etag,
+            conference_id=conference_id,
+            media_type=body.media_type,
+            size=body.size,
+            gzipped=True,
+            data=body.packed,
+        )
     packed = len(body.data) >= GZIP_MIN_BYTES
     return PageBody(
         etag=body.etag,

@@ -216,7 +216,7 @@ def test_a_new_revision_is_rendered_in_the_background_after_the_commit(
 ) -> None:
     app.config["RENDER_AFTER_EDIT"] = True
     client.get(LIST)
-    with app.app_context():
+    with app.test_request_context():  # what a host's save does; a CLI command renders on demand
         from companion.db import session
 
         talk = session.get(Talk, programme["talks"][0].id)
@@ -230,3 +230,27 @@ def test_a_new_revision_is_rendered_in_the_background_after_the_commit(
     assert conference.revision in revisions
     page = client.get(f"/testconf/sessions/{talk.guid}/")
     assert page.headers["Server-Timing"] == "store" and "Renamed" in page.text
+
+
+def test_a_claim_whose_renderer_stopped_is_taken_over(
+    app: Flask, dbs: Session, programme: dict[str, Any]
+) -> None:
+    from companion.db import utcnow
+
+    conference = dbs.get(Conference, programme["conference"].id)
+    assert conference is not None
+    claim = PageRevision(
+        conference_id=conference.id,
+        build=app.config["BUILD_ID"],
+        revision=conference.revision,
+        heartbeat_at=utcnow(),
+    )
+    dbs.add(claim)
+    dbs.commit()
+    assert render_revision(app, conference.id) is None  # someone alive has it
+    claim.heartbeat_at = utcnow() - timedelta(minutes=5)  # ... who then died
+    dbs.commit()
+    manifest = render_revision(app, conference.id, wait=5)
+    assert manifest is not None and manifest.revision == conference.revision
+    (row,) = _revision(dbs, conference.id)
+    assert row.state == "complete" and row.rendered == len(manifest.pages)
