@@ -264,17 +264,22 @@ def conference_response(
     rendering = bool(g.get("rendering_pages"))
     cache_control = PUBLIC_REVALIDATE
     last_modified = stamp.updated_at
+    response: Response | None = None
     if not rendering and not request.args:
         page_store: PageStoreLike | None = current_app.extensions.get(STORE_KEY)
         found = page_store.find(stamp, request.path) if page_store is not None else None
         if found is not None:
-            response = _answer(
-                found.etag,
-                found.load,
-                mimetype=mimetype,
-                last_modified=_usable_last_modified(last_modified),
-                cache_control=cache_control,
-            )
+            try:
+                response = _answer(
+                    found.etag,
+                    found.load,
+                    mimetype=mimetype,
+                    last_modified=_usable_last_modified(last_modified),
+                    cache_control=cache_control,
+                )
+            except LookupError:  # its body is gone (the store renders the revision again)
+                response = None
+        if response is not None:
             # Where the answer came from (the page store, this process's cache, a render here):
             # standard, shown by browsers' developer tools, and what tests count renders by.
             response.headers["Server-Timing"] = "store"

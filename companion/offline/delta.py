@@ -16,6 +16,7 @@ import hashlib
 import json
 import re
 import zlib
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -85,9 +86,9 @@ def bundle(store: PageStore, manifest: Manifest) -> str:
     one gzip stream, a few hundred pages at a time, so that a large programme's pages are never
     all in memory at once."""
     etag = bundle_etag(manifest.conference_id, manifest.revision)
-    if _stored(store, etag):
+    if _stored(store, manifest.conference_id, etag):
         return etag
-    types = _types(store, manifest.pages.values())
+    types = _types(store, manifest.conference_id, manifest.pages.values())
     packer = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # a gzip stream
     head = json.dumps({"revision": manifest.revision, "build": manifest.build})[:-1]
     pieces = [f'{head},"pages":['.encode()]
@@ -96,7 +97,7 @@ def bundle(store: PageStore, manifest: Manifest) -> str:
     urls = list(manifest.pages)
     for start in range(0, len(urls), BUNDLE_CHUNK):
         chunk = urls[start : start + BUNDLE_CHUNK]
-        bodies = store.read(manifest.pages[url] for url in chunk)
+        bodies = store.read(manifest.conference_id, (manifest.pages[url] for url in chunk))
         for n, url in enumerate(chunk):
             page_etag = manifest.pages[url]
             entry: dict[str, Any] = {"url": url, "etag": page_etag, "type": types[page_etag]}
@@ -118,15 +119,15 @@ def bundle(store: PageStore, manifest: Manifest) -> str:
 def changes(store: PageStore, since: Manifest, manifest: Manifest) -> str:
     """The ETag of the stored delta from `since` to `manifest` (built the first time)."""
     etag = delta_etag(manifest.conference_id, since.revision, manifest.revision)
-    if not _stored(store, etag):
+    if not _stored(store, manifest.conference_id, etag):
         changed = {
             url: page_etag
             for url, page_etag in manifest.pages.items()
             if since.pages.get(url) != page_etag
         }
         bases = {since.pages[url] for url in changed if url in since.pages}
-        bodies = store.read([*changed.values(), *bases])
-        types = _types(store, changed.values())
+        bodies = store.read(manifest.conference_id, [*changed.values(), *bases])
+        types = _types(store, manifest.conference_id, changed.values())
         pages: dict[str, dict[str, Any]] = {}
         for url, page_etag in changed.items():
             entry: dict[str, Any] = {"etag": page_etag, "type": types[page_etag]}
@@ -175,36 +176,57 @@ def prepare(store: PageStore, manifest: Manifest) -> None:
         changes(store, before, manifest)
 
 
-def prune(db_session: Session, conference_id: int, referred: set[str], kept: set[int]) -> None:
-    """Delete the conference's page bodies no kept manifest refers to, and its bundles and
-    deltas except those of the newest kept revision."""
-    newest = max(kept)
-    wanted = set(referred) | {bundle_etag(conference_id, newest)}
-    wanted |= {delta_etag(conference_id, since, newest) for since in kept}
-    stored = set(
+def prune(
+    db_session: Session,
+    conference_id: int,
+    referred: set[str],
+    newest: int | None,
+    kept: set[int],
+    before: datetime,
+) -> None:
+    """Delete the conference's bodies that no kept manifest refers to, that no render touched
+    since `before` (one in progress keeps what it wrote), and that are not the bundle or a delta
+    of this build's newest revision (`newest`, with deltas from each of `kept`)."""
+    wanted = set(referred)
+    if newest is not None:
+        wanted.add(bundle_etag(conference_id, newest))
+        wanted |= {delta_etag(conference_id, since, newest) for since in kept}
+    stale = set(
         db_session.execute(
-            select(PageBody.etag).where(PageBody.conference_id == conference_id)
+            select(PageBody.etag).where(
+                PageBody.conference_id == conference_id, PageBody.created_at < before
+            )
         ).scalars()
     )
-    gone = sorted(stored - wanted)
+    gone = sorted(stale - wanted)
     for start in range(0, len(gone), 500):
-        db_session.execute(delete(PageBody).where(PageBody.etag.in_(gone[start : start + 500])))
+        db_session.execute(
+            delete(PageBody).where(
+                PageBody.conference_id == conference_id,
+                PageBody.etag.in_(gone[start : start + 500]),
+            )
+        )
 
 
-def _stored(store: PageStore, etag: str) -> bool:
+def _stored(store: PageStore, conference_id: int, etag: str) -> bool:
     with store.session() as db_session:
-        found = db_session.execute(select(PageBody.etag).where(PageBody.etag == etag))
+        found = db_session.execute(
+            select(PageBody.etag).where(
+                PageBody.conference_id == conference_id, PageBody.etag == etag
+            )
+        )
         return found.first() is not None
 
 
-def _types(store: PageStore, etags: Any) -> dict[str, str]:
+def _types(store: PageStore, conference_id: int, etags: Any) -> dict[str, str]:
     wanted = list(set(etags))
     found: dict[str, str] = {}
     with store.session() as db_session:
         for start in range(0, len(wanted), 500):
             rows = db_session.execute(
                 select(PageBody.etag, PageBody.media_type).where(
-                    PageBody.etag.in_(wanted[start : start + 500])
+                    PageBody.conference_id == conference_id,
+                    PageBody.etag.in_(wanted[start : start + 500]),
                 )
             )
             found.update((etag, media_type) for etag, media_type in rows)

@@ -19,20 +19,23 @@ COMPLETE = "complete"
 
 
 class PageBody(Base):
-    """One rendered body (a page, a JSON answer, a map file, a bundle or a delta), gzipped when
-    it is worth it, under the ETag of its bytes."""
+    """One rendered body (a page, a JSON answer, a map file, a bundle or a delta) of one
+    conference, gzipped when it is worth it, under the ETag of its bytes. Per conference: two
+    conferences may hold the same bytes (the same floor map), and each prunes only its own."""
 
     __tablename__ = "page_bodies"
 
-    etag: Mapped[str] = mapped_column(String(64), primary_key=True)
     conference_id: Mapped[int] = mapped_column(
-        ForeignKey("conferences.id", ondelete="CASCADE"), index=True
+        ForeignKey("conferences.id", ondelete="CASCADE"), primary_key=True
     )
+    etag: Mapped[str] = mapped_column(String(64), primary_key=True)
     media_type: Mapped[str] = mapped_column(String(80))
     #: The body's length before compression.
     size: Mapped[int] = mapped_column(Integer)
     gzipped: Mapped[bool] = mapped_column(default=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    #: When a render last wrote or found it: pruning spares bodies touched within a grace
+    #: period, so that a render in progress never loses what it has stored so far.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

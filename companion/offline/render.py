@@ -38,6 +38,12 @@ STALE_CLAIM = timedelta(seconds=30)
 BATCH = 100
 #: Complete revisions kept per conference and build: a phone further behind syncs in full.
 REVISIONS_KEPT = 50
+#: Revisions of other builds (the other half of a rolling deploy) are kept this long.
+OTHER_BUILDS_KEPT = timedelta(days=1)
+#: A claim nobody renewed for this long is forgotten.
+ABANDONED_CLAIM = timedelta(hours=1)
+#: Bodies written or found by a render this recently are never pruned.
+BODY_GRACE = timedelta(minutes=10)
 
 
 @contextmanager
@@ -89,7 +95,7 @@ def _render_if_claimed(app: Flask, store: PageStore, conference_id: int) -> obje
         if row is None:
             return None
         stamp = ConferenceStamp(*row)
-        done = store.manifest(conference_id, stamp.revision)
+        done = store.manifest(conference_id, stamp.revision, fresh=True)
         if done is not None:
             return done
         if not _claim(store, conference_id, stamp.revision):
@@ -230,33 +236,61 @@ def _complete(store: PageStore, manifest: Manifest, seconds: float) -> None:
 
 
 def _prune(store: PageStore, conference_id: int) -> None:
-    """Forget all but the newest REVISIONS_KEPT complete revisions of this build (and every
-    revision of other builds), and the bodies none of the kept ones refers to."""
+    """Keep this build's newest REVISIONS_KEPT complete revisions and other builds' revisions of
+    the last OTHER_BUILDS_KEPT (a rolling deploy runs two builds on one database); forget claims
+    nobody has renewed for an hour; then the bodies none of the kept revisions refers to, once
+    no render has touched them for BODY_GRACE."""
+    now = utcnow()
     with store.session() as db_session:
-        kept = list(
+        rows = list(
             db_session.execute(
-                select(PageRevision.revision, PageRevision.pages)
-                .where(
-                    PageRevision.conference_id == conference_id,
-                    PageRevision.build == store.build,
-                    PageRevision.state == COMPLETE,
+                select(
+                    PageRevision.build,
+                    PageRevision.revision,
+                    PageRevision.state,
+                    PageRevision.heartbeat_at,
+                ).where(PageRevision.conference_id == conference_id)
+            )
+        )
+        mine = sorted(
+            (r.revision for r in rows if r.build == store.build and r.state == COMPLETE),
+            reverse=True,
+        )[:REVISIONS_KEPT]
+        drop = [
+            (r.build, r.revision)
+            for r in rows
+            if (r.state == RENDERING and r.heartbeat_at < now - ABANDONED_CLAIM)
+            or (
+                r.state == COMPLETE
+                and (
+                    (r.build == store.build and r.revision not in mine)
+                    or (r.build != store.build and r.heartbeat_at < now - OTHER_BUILDS_KEPT)
                 )
-                .order_by(PageRevision.revision.desc())
-                .limit(REVISIONS_KEPT)
             )
-        )
-        if not kept:
-            return
-        oldest = kept[-1][0]
-        db_session.execute(
-            delete(PageRevision).where(
-                PageRevision.conference_id == conference_id,
-                (PageRevision.build != store.build)
-                | ((PageRevision.revision < oldest) & (PageRevision.state == COMPLETE)),
+        ]
+        for build, revision in drop:
+            db_session.execute(
+                delete(PageRevision).where(
+                    PageRevision.conference_id == conference_id,
+                    PageRevision.build == build,
+                    PageRevision.revision == revision,
+                )
             )
+        referred: set[str] = set()
+        for pages in db_session.execute(
+            select(PageRevision.pages).where(
+                PageRevision.conference_id == conference_id, PageRevision.state == COMPLETE
+            )
+        ).scalars():
+            referred.update(json.loads(pages or "{}").values())
+        delta.prune(
+            db_session,
+            conference_id,
+            referred,
+            mine[0] if mine else None,
+            set(mine),
+            now - BODY_GRACE,
         )
-        referred = {etag for _, pages in kept for etag in json.loads(pages or "{}").values()}
-        delta.prune(db_session, conference_id, referred, {revision for revision, _ in kept})
         db_session.commit()
 
 

@@ -13,8 +13,9 @@ from flask import current_app, url_for
 
 #: One person's page, kept in the private cache that signing out clears (network first).
 PRIVATE_PAGES = ("agenda.my_schedule",)
-#: Never kept, not even to open offline: signing in and out, settings, one-time links, and every
-#: organiser's and host's page (per person). Rules taken as prefixes of the paths they cover.
+#: Never kept, not even to open offline: signing in and out, settings, one-time links, private
+#: calendar feeds, and every organiser's and host's page (per person). Rules taken as prefixes
+#: of the paths they cover.
 NEVER_KEPT = (
     "/login",
     "/register",
@@ -22,6 +23,7 @@ NEVER_KEPT = (
     "/settings/",
     "/link/",
     "/password-reset/",
+    "/feeds/",
     "/<conf>/admin/",
     "/<conf>/host/",
 )

@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from companion.caching import GZIP_MIN_BYTES, STORE_KEY, CachedBody, Stamp, page_cache
-from companion.db import get_database_of
+from companion.db import get_database_of, utcnow
 from companion.offline.models import COMPLETE, PageBody, PageRevision
 
 #: Manifests a process keeps (a few conferences, a few revisions each).
@@ -74,11 +74,14 @@ class PageStore:
         """A session of its own (the store is written in short transactions of its own)."""
         return get_database_of(self.app).sessionmaker()
 
-    def manifest(self, conference_id: int, revision: int) -> Manifest | None:
-        """The manifest of `revision` once it is completely rendered, else None."""
+    def manifest(
+        self, conference_id: int, revision: int, *, fresh: bool = False
+    ) -> Manifest | None:
+        """The manifest of `revision` once it is completely rendered, else None (`fresh`: as
+        the database has it now, not as this process remembers it)."""
         key = (conference_id, self.build, revision)
         with self._lock:
-            found = self._manifests.get(key)
+            found = None if fresh else self._manifests.get(key)
         if found is not None:
             return found
         with self.session() as db_session:
@@ -109,6 +112,22 @@ class PageStore:
             ).scalar_one_or_none()
         return None if revision is None else self.manifest(conference_id, revision)
 
+    def forget(self, manifest: Manifest) -> None:
+        """Drop a revision whose bodies are not all there any more, so that it is rendered
+        again (a safety net: pruning spares what a kept revision or a render in progress
+        refers to)."""
+        with self._lock:
+            self._manifests.pop((manifest.conference_id, manifest.build, manifest.revision), None)
+        with self.session() as db_session:
+            db_session.execute(
+                delete(PageRevision).where(
+                    PageRevision.conference_id == manifest.conference_id,
+                    PageRevision.build == manifest.build,
+                    PageRevision.revision == manifest.revision,
+                )
+            )
+            db_session.commit()
+
     def _remember(self, manifest: Manifest) -> Manifest:
         with self._lock:
             self._manifests[(manifest.conference_id, manifest.build, manifest.revision)] = manifest
@@ -126,27 +145,36 @@ class PageStore:
         etag = manifest.pages.get(path)
         if etag is None:
             return None
-        return StoredPage(etag, lambda: self.cached_body(etag))
 
-    def cached_body(self, etag: str) -> CachedBody:
+        def load() -> CachedBody:
+            try:
+                return self.cached_body(stamp.id, etag)
+            except LookupError:
+                self.forget(manifest)
+                raise
+
+        return StoredPage(etag, load)
+
+    def cached_body(self, conference_id: int, etag: str) -> CachedBody:
         """The body stored under `etag`, through this process's page cache."""
         cache = page_cache()
-        key = ("stored", etag)
+        key = ("stored", conference_id, etag)
         item = cache.get(key, etag)
         if item is None:
-            item = self.read([etag])[etag]
+            item = self.read(conference_id, [etag])[etag]
             cache.put(key, item)
         return item
 
-    def read(self, etags: Iterable[str]) -> dict[str, CachedBody]:
-        """The bodies stored under `etags` (all of them must exist)."""
+    def read(self, conference_id: int, etags: Iterable[str]) -> dict[str, CachedBody]:
+        """The bodies stored under `etags` (LookupError if one is gone)."""
         wanted = list(dict.fromkeys(etags))
         found: dict[str, CachedBody] = {}
         with self.session() as db_session:
             for start in range(0, len(wanted), 500):
                 rows = db_session.execute(
                     select(PageBody.etag, PageBody.gzipped, PageBody.data).where(
-                        PageBody.etag.in_(wanted[start : start + 500])
+                        PageBody.conference_id == conference_id,
+                        PageBody.etag.in_(wanted[start : start + 500]),
                     )
                 )
                 for etag, gzipped, data in rows:
@@ -159,16 +187,16 @@ class PageStore:
         return found
 
     def write(self, conference_id: int, bodies: Iterable[Body]) -> None:
-        """Store `bodies` not stored yet (a body is never rewritten: its ETag is its content)."""
+        """Store `bodies` not stored yet (a body is never rewritten: its ETag is its content);
+        those stored already are touched, so that pruning spares them a while."""
         pending = {body.etag: body for body in bodies}
         if not pending:
             return
         with self.session() as db_session:
-            known = set(
-                db_session.execute(
-                    select(PageBody.etag).where(PageBody.etag.in_(list(pending)))
-                ).scalars()
-            )
+            mine = (PageBody.conference_id == conference_id, PageBody.etag.in_(list(pending)))
+            known = set(db_session.execute(select(PageBody.etag).where(*mine)).scalars())
+            if known:
+                db_session.execute(update(PageBody).where(*mine).values(created_at=utcnow()))
             db_session.add_all(
                 _row(conference_id, body) for etag, body in pending.items() if etag not in known
             )
@@ -179,7 +207,7 @@ class PageStore:
                 db_session.rollback()
         for body in pending.values():
             with self.session() as db_session:
-                if db_session.get(PageBody, body.etag) is None:
+                if db_session.get(PageBody, (conference_id, body.etag)) is None:
                     db_session.add(_row(conference_id, body))
                     try:
                         db_session.commit()

@@ -21,8 +21,11 @@ from companion.offline.views import bp
 from companion.parsing import small_int
 from companion.programme.queries import ConferenceStamp, get_conference_stamp_or_404
 
-#: How long a request waits for another process's render of a revision nothing is stored for.
-RENDER_WAIT_SECONDS = 120.0
+#: How long a request waits for a render when this build has no revision stored at all (right
+#: after a deploy): short enough for a sync worker's timeout; the phone asks again later. Without
+#: a background renderer (the test suite) the request renders, however long that takes.
+RENDER_WAIT_SECONDS = 20.0
+RENDER_HERE_SECONDS = 300.0
 
 
 def _manifest(stamp: ConferenceStamp) -> Manifest:
@@ -38,7 +41,8 @@ def _manifest(stamp: ConferenceStamp) -> Manifest:
         if found is not None:
             return found
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    found = render_revision(app, stamp.id, wait=RENDER_WAIT_SECONDS)
+    wait = RENDER_WAIT_SECONDS if store.on_missing is not None else RENDER_HERE_SECONDS
+    found = render_revision(app, stamp.id, wait=wait)
     if found is None:
         raise Unavailable("The offline copy of this programme is still being prepared.")
     return found
@@ -79,7 +83,12 @@ def bundle(conf: str) -> Response:
     to be fetched on their own)."""
     stamp = get_conference_stamp_or_404(conf)
     manifest = _manifest(stamp)
-    return _pending(stamp, manifest, _stored(delta.bundle(page_store(), manifest)))
+    try:
+        response = _stored(manifest, delta.bundle(page_store(), manifest))
+    except LookupError:  # a body of it is gone: have the revision rendered again
+        page_store().forget(manifest)
+        raise Unavailable("The offline copy of this programme is being prepared again.") from None
+    return _pending(stamp, manifest, response)
 
 
 @bp.get("/api/v1/conferences/<conf>/offline/changes")
@@ -98,7 +107,9 @@ def changes(conf: str) -> Response:
         base = store.manifest(stamp.id, since)
     if base is not None:
         try:
-            return _pending(stamp, manifest, _stored(delta.changes(store, base, manifest)))
+            return _pending(
+                stamp, manifest, _stored(manifest, delta.changes(store, base, manifest))
+            )
         except LookupError:  # that revision was pruned meanwhile (another process kept it)
             pass
     document = {"revision": manifest.revision, "build": manifest.build, "full": True}
@@ -122,6 +133,10 @@ def _pending(stamp: ConferenceStamp, manifest: Manifest, response: Response) -> 
     return response
 
 
-def _stored(etag: str) -> Response:
+def _stored(manifest: Manifest, etag: str) -> Response:
     store = page_store()
-    return stored_response(etag, lambda: store.cached_body(etag), mimetype="application/json")
+    return stored_response(
+        etag,
+        lambda: store.cached_body(manifest.conference_id, etag),
+        mimetype="application/json",
+    )

@@ -33,10 +33,7 @@ def upgrade() -> None:
             name=op.f("fk_page_bodies_conference_id_conferences"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("etag", name=op.f("pk_page_bodies")),
-    )
-    op.create_index(
-        op.f("ix_page_bodies_conference_id"), "page_bodies", ["conference_id"], unique=False
+        sa.PrimaryKeyConstraint("conference_id", "etag", name=op.f("pk_page_bodies")),
     )
     op.create_table(
         "page_revisions",
@@ -66,5 +63,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("page_revisions")
-    op.drop_index(op.f("ix_page_bodies_conference_id"), table_name="page_bodies")
     op.drop_table("page_bodies")

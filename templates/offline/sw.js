@@ -134,17 +134,33 @@ async function networkFirst(request, cacheName, fallbackUrl) {
 
 // `key` is the page without its page-side parameters: the copy kept is always that one (a
 // filtered day page is the day page, filtered by app.js), never one answer per filter. A page the
-// copy holds is shown at once and not fetched: the sync (`warm`, which every page load asks for)
-// moves the whole copy from one revision to the next, so that pages never disagree.
+// synced copy holds is shown at once and not fetched: the sync (`warm`, which every page load
+// asks for) moves the whole copy from one revision to the next, so that pages never disagree. A
+// saved page no sync keeps (the root's redirect, say) is shown and refreshed for next time.
 async function staleWhileRevalidate(event, request, cacheName, key) {
   const cached = await caches.match(key, { ignoreVary: true });
-  if (cached) return cached;
   // (A navigation's Request cannot be copied with options: fetch it as it is.)
-  if (request.url !== key) return fetch(request).catch(() => offlinePage());
-  return fetch(request).then(async (response) => {
+  const refresh = () => fetch(request.url === key ? request : key).then(async (response) => {
     if (response.ok && response.type === "basic") await put(cacheName, key, response.clone());
     return response;
-  }).catch(() => offlinePage());
+  });
+  if (cached) {
+    if (!(await synced()).has(new URL(key).pathname)) event.waitUntil(refresh().catch(() => undefined));
+    return cached;
+  }
+  if (request.url !== key) return fetch(request).catch(() => offlinePage());
+  return refresh().catch(() => offlinePage());
+}
+
+// Every path the synced copies hold (read from their stamps; forgotten whenever one moves).
+let syncedPaths = null;
+async function synced() {
+  if (!syncedPaths) {
+    const meta = await caches.open(META_CACHE);
+    const held = await Promise.all((await meta.keys()).map(async (key) => readJSON(await meta.match(key))));
+    syncedPaths = new Set(held.flatMap((copy) => copy?.urls || []));
+  }
+  return syncedPaths;
 }
 
 async function offlinePage() {
@@ -202,6 +218,7 @@ async function doWarm(conference, client) {
     }
     if (!before || copy.revision !== before.revision) {
       await meta.put(stampKey, new Response(JSON.stringify({ build: BUILD, revision: copy.revision, urls: copy.urls })));
+      syncedPaths = null;
     }
     if (shown !== copy.revision) {
       // An update for the open pages if they were shown an earlier revision.
@@ -224,6 +241,9 @@ async function fullSync(conf, heldUrls) {
   const response = await fetch(forConference(URLS.offline_bundle, conf), { cache: "no-store" });
   if (!response.ok) throw new Error(`bundle: ${response.status}`);
   const bundle = await response.json();
+  // Pages of another build point at static files this worker does not hold: wait for the new
+  // worker (the page offers the update) rather than keep them.
+  if (bundle.build !== BUILD) throw new Error("another build");
   const pages = new Map(bundle.pages.map((page) => [page.url, page]));
   const fresh = await Promise.all(bundle.pages.map((page) => freshCopy(page.url, page)));
   const gone = heldUrls.filter((url) => !pages.has(url));
@@ -238,6 +258,7 @@ async function deltaSync(conf, had) {
   const response = await fetch(url, { cache: "no-store" });
   if (!response.ok) throw new Error(`changes: ${response.status}`);
   const changes = await response.json();
+  if (changes.build !== BUILD) throw new Error("another build"); // as in fullSync
   if (changes.full) return fullSync(conf, had.urls);
   if (changes.revision === had.revision) return { ...had, pending: pendingOf(response) };
   const fresh = [];
@@ -261,7 +282,8 @@ async function freshCopy(url, change) {
     const held = await caches.match(url, { cacheName: PAGES_CACHE, ignoreVary: true });
     if (held && sameTag(held.headers.get("ETag"), change.etag)) return [url, null];
     const response = await fetch(url, { cache: "no-store" });
-    if (!response.ok) throw new Error(`${url}: ${response.status}`);
+    // Of this revision, or the copy would mix two: the next sync tries again.
+    if (!response.ok || !sameTag(response.headers.get("ETag"), change.etag)) throw new Error(`${url}: not this revision`);
     return [url, response];
   }
   let body = change.body;

@@ -203,6 +203,8 @@ def test_a_new_app_version_takes_over_when_the_attendee_agrees(
     old_build = live_app.config["BUILD_ID"]
     old_caches = app_page.evaluate("caches.keys()")
     assert f"shell-{old_build}" in old_caches
+    # A deploy is a new process: let this one's renders of the old build finish first.
+    live_app.extensions["companion.renderer"].wait()
     live_app.config["BUILD_ID"] = "next-build-for-test"
     try:
         app_page.evaluate("navigator.serviceWorker.ready.then(r => r.update())")

@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from companion.caching import STORE_KEY
 from companion.offline import delta
 from companion.offline.models import PageBody, PageRevision
 from companion.offline.render import render_revision
@@ -192,6 +193,7 @@ def test_old_revisions_and_their_bodies_are_pruned(
     from companion.offline import render
 
     monkeypatch.setattr(render, "REVISIONS_KEPT", 2)
+    monkeypatch.setattr(render, "BODY_GRACE", timedelta(0))
     first = client.get(LIST).get_json()["revision"]
     talk = dbs.get(Talk, programme["talks"][0].id)
     for n in range(4):
@@ -254,3 +256,58 @@ def test_a_claim_whose_renderer_stopped_is_taken_over(
     assert manifest is not None and manifest.revision == conference.revision
     (row,) = _revision(dbs, conference.id)
     assert row.state == "complete" and row.rendered == len(manifest.pages)
+
+
+def test_pruning_spares_what_a_render_in_progress_has_stored(
+    app: Flask, client: FlaskClient, dbs: Session, programme: dict[str, Any]
+) -> None:
+    """Another process's render writes bodies before its manifest exists: a prune meanwhile
+    (this process finishing the revision before) must not take them."""
+    from companion.offline.render import _prune
+    from companion.offline.store import Body, PageStore
+
+    client.get(LIST)
+    store: PageStore = app.extensions[STORE_KEY]
+    conference_id = programme["conference"].id
+    with app.app_context():
+        store.write(conference_id, [Body("in-flight", "text/html", b"<p>half a render</p>")])
+        _prune(store, conference_id)
+    assert dbs.get(PageBody, (conference_id, "in-flight")) is not None
+
+
+def test_two_builds_on_one_database_keep_each_others_pages(
+    app: Flask, client: FlaskClient, programme: dict[str, Any], database_url: str
+) -> None:
+    """A rolling deploy: the old build and the new one render into one store; neither loses
+    the other's pages or bundle."""
+    from app import create_app
+
+    client.get(LIST)
+    other = create_app(dict(app.config))
+    other.config["BUILD_ID"] = "the-next-build"
+    assert other.test_client().get(LIST).get_json()["build"] == "the-next-build"
+    for each in (app, other):
+        each_client = each.test_client()
+        listing = each_client.get(LIST).get_json()
+        assert listing["build"] == each.config["BUILD_ID"]
+        assert each_client.get(LIST + "/bundle").status_code == 200
+        page = each_client.get("/testconf/tracks/")
+        assert page.headers["Server-Timing"] == "store"
+        assert page.headers["ETag"] == f'W/"{listing["pages"]["/testconf/tracks/"]}"'
+
+
+def test_the_same_bytes_in_two_conferences_are_stored_for_each(
+    app: Flask, dbs: Session, make_conference
+) -> None:
+    from companion.offline.store import Body, PageStore
+
+    first = make_conference()
+    second = make_conference(slug="nextconf", name="Next Conf")
+    store: PageStore = app.extensions[STORE_KEY]
+    with app.app_context():
+        for conference in (first, second):
+            store.write(conference.id, [Body("same-map", "image/svg+xml", b"<svg/>")])
+    dbs.delete(dbs.get(Conference, first.id))
+    dbs.commit()
+    with app.app_context():
+        assert store.read(second.id, ["same-map"])["same-map"].plain() == b"<svg/>"
