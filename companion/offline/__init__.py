@@ -30,10 +30,12 @@ def init_app(app: Flask) -> None:
     from companion.caching import STORE_KEY
     from companion.offline import sync  # noqa: F401  (its views join the blueprint)
     from companion.offline.render import Renderer
-    from companion.offline.store import PageStore
+    from companion.offline.store import PageStore, rendered_clause
     from companion.offline.views import bp
+    from companion.programme import queries
 
     app.register_blueprint(bp)
+    queries.stamp_knows_rendered(rendered_clause())
     store = PageStore(app)
     renderer = Renderer(app)
     app.extensions[STORE_KEY] = store

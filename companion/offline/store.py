@@ -14,13 +14,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import Flask, current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from companion.caching import GZIP_MIN_BYTES, STORE_KEY, CachedBody, Stamp, page_cache
 from companion.db import get_database_of, utcnow
 from companion.offline.models import COMPLETE, PageBody, PageRevision
+from companion.programme.models import Conference
 
 #: Manifests a process keeps (a few conferences, a few revisions each).
 MANIFESTS_KEPT = 16
@@ -233,6 +234,21 @@ def _row(conference_id: int, body: Body) -> PageBody:
         size=len(body.data),
         gzipped=packed,
         data=gzip.compress(body.data, 6, mtime=0) if packed else body.data,
+    )
+
+
+def rendered_clause() -> ColumnElement[bool]:
+    """True where a conference's current revision is completely rendered for the build given
+    as the parameter `build`: what the programme's stamp query adds (one read says both)."""
+    return (
+        select(PageRevision.revision)
+        .where(
+            PageRevision.conference_id == Conference.id,
+            PageRevision.build == bindparam("build"),
+            PageRevision.revision == Conference.revision,
+            PageRevision.state == COMPLETE,
+        )
+        .exists()
     )
 
 

@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app, g
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, false, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from companion.db import get_database, session
 from companion.errors import NotFound
-from companion.offline.models import COMPLETE, PageRevision
 from companion.programme.models import (
     Conference,
     Floor,
@@ -59,19 +58,16 @@ class ConferenceStamp:
     rendered: bool = False
 
 
-_RENDERED = (
-    select(PageRevision.revision)
-    .where(
-        PageRevision.conference_id == Conference.id,
-        PageRevision.build == bindparam("build"),
-        PageRevision.revision == Conference.revision,
-        PageRevision.state == COMPLETE,
-    )
-    .exists()
-)
-_STAMP = select(
-    Conference.id, Conference.slug, Conference.revision, Conference.updated_at, _RENDERED
-).where(Conference.slug == bindparam("slug"))
+_STAMP_COLUMNS = (Conference.id, Conference.slug, Conference.revision, Conference.updated_at)
+_STAMP = select(*_STAMP_COLUMNS, false()).where(Conference.slug == bindparam("slug"))
+
+
+def stamp_knows_rendered(rendered: ColumnElement[bool]) -> None:
+    """Let the stamp say whether its revision is rendered, with `rendered`: a clause over
+    `Conference` and the bound parameter `build` (the page store's, given by `offline` at
+    start-up, so that the programme needs to know nothing of it)."""
+    global _STAMP
+    _STAMP = select(*_STAMP_COLUMNS, rendered).where(Conference.slug == bindparam("slug"))
 
 
 def get_conference_stamp_or_404(slug: str) -> ConferenceStamp:
