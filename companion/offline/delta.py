@@ -23,7 +23,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from companion.caching import make_etag
-from companion.offline.models import PageBody
+from companion.offline.models import COMPLETE, PageBody, PageRevision
 from companion.offline.store import Body, Manifest, PageStore
 
 TOKEN = re.compile(r"[^\n>}]*[\n>}]|[^\n>}]+\Z")
@@ -158,8 +158,6 @@ def prepare(store: PageStore, manifest: Manifest) -> None:
     that the phones that come asking find them made."""
     bundle(store, manifest)
     with store.session() as db_session:
-        from companion.offline.models import COMPLETE, PageRevision
-
         previous = db_session.execute(
             select(PageRevision.revision)
             .where(

@@ -27,8 +27,10 @@ from companion.caching import STORE_KEY
 from companion.db import get_database_of, utcnow
 from companion.offline import delta
 from companion.offline.models import COMPLETE, RENDERING, PageRevision
+from companion.offline.queries import offline_urls
 from companion.offline.store import Body, Manifest, PageStore
-from companion.programme.queries import ConferenceStamp
+from companion.programme.models import Conference
+from companion.programme.queries import ConferenceStamp, get_conference
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +87,6 @@ def _render_if_claimed(app: Flask, store: PageStore, conference_id: int) -> obje
     """The manifest of the current revision (rendered now if this process gets the claim),
     `_BUSY` when another process is rendering it, None when there is no such conference."""
     with snapshot(app) as db_session:
-        from companion.programme.models import Conference
-
         row = db_session.execute(
             select(
                 Conference.id, Conference.slug, Conference.revision, Conference.updated_at
@@ -121,9 +121,6 @@ def _render_if_claimed(app: Flask, store: PageStore, conference_id: int) -> obje
 
 
 def _render(app: Flask, store: PageStore, db_session: Session, stamp: ConferenceStamp) -> Manifest:
-    from companion.offline.queries import offline_urls
-    from companion.programme.queries import get_conference
-
     base = str(app.config["PUBLIC_URL"])
     g.db_session = db_session
     g.pinned_stamp = stamp

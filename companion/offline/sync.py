@@ -9,6 +9,7 @@ sync brings them on."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from flask import Response, current_app, request
 
@@ -65,16 +66,7 @@ def offline_list(conf: str) -> Response:
             separators=(",", ":"),
         )
 
-    return _pending(
-        stamp,
-        manifest,
-        cached_response(
-            ("offline-list", stamp.id, manifest.revision),
-            make_etag("offline-list", stamp.id, manifest.revision),
-            render,
-            mimetype="application/json",
-        ),
-    )
+    return _pending(stamp, manifest, _json("offline-list", stamp, manifest, render))
 
 
 @bp.get("/api/v1/conferences/<conf>/offline/bundle")
@@ -114,14 +106,19 @@ def changes(conf: str) -> Response:
             pass
     document = {"revision": manifest.revision, "build": manifest.build, "full": True}
     return _pending(
-        stamp,
-        manifest,
-        cached_response(
-            ("offline-full", stamp.id, manifest.revision),
-            make_etag("offline-full", stamp.id, manifest.revision),
-            lambda: json.dumps(document),
-            mimetype="application/json",
-        ),
+        stamp, manifest, _json("offline-full", stamp, manifest, lambda: json.dumps(document))
+    )
+
+
+def _json(
+    name: str, stamp: ConferenceStamp, manifest: Manifest, render: Callable[[], str]
+) -> Response:
+    """A JSON answer made from one manifest, kept in this process's cache for its revision."""
+    return cached_response(
+        (name, stamp.id, manifest.revision),
+        make_etag(name, stamp.id, manifest.revision),
+        render,
+        mimetype="application/json",
     )
 
 
