@@ -153,20 +153,20 @@ async def events(request: web.Request) -> web.StreamResponse:
             **{"Retry-After": "60"},
         )
     after = parse_id(request.headers.get("Last-Event-ID", request.query.get("last_event_id")))
-    response = web.StreamResponse(headers=STREAM_HEADERS)
-    await response.prepare(request)
-    hello = {"last_id": node.hub.last_id, "revision": node.revision(conference)}
-    await response.write(sse("hello", hello, retry=retry_ms()))  # sends the headers too
+    # Subscribed before anything is sent: live events are held until the backlog is out.
     subscriber = node.hub.subscribe(
         conference.id, address, request.transport, chunked=request.version >= HttpVersion11
     )
     try:
-        backlog: list[Frame] = []
-        if after is not None:
-            backlog, reason = await node.backlog(conference, after, BACKLOG_MAX)
-            if reason is not None:
-                reset = {"revision": node.revision(conference), "reason": reason}
-                subscriber.write(sse("reset", reset))
+        hello = {"last_id": node.hub.last_id, "revision": node.revision(conference)}
+        response = web.StreamResponse(headers=STREAM_HEADERS)
+        await response.prepare(request)
+        await response.write(sse("hello", hello, retry=retry_ms()))  # sends the headers too
+        since = hello["last_id"] if after is None else after
+        backlog, reason = await node.backlog(conference, since, BACKLOG_MAX)
+        if reason is not None:
+            reset = {"revision": node.revision(conference), "reason": reason}
+            subscriber.write(sse("reset", reset))
         if not subscriber.release(backlog):
             node.hub.drop(subscriber)
         await subscriber.done

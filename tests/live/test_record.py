@@ -180,3 +180,32 @@ def test_events_of_a_deleted_conference_go_with_it(
     dbs.delete(dbs.get(type(programme["conference"]), programme["conference"].id))
     dbs.commit()
     assert _events(dbs) == []
+
+
+def test_a_rendered_revision_is_a_pages_event_with_the_changed_pages(
+    app: Flask, dbs: Session, programme: dict[str, Any]
+) -> None:
+    from companion.offline.render import render_revision
+
+    conference_id = programme["conference"].id
+    first = render_revision(app, conference_id)
+    assert first is not None
+    opening = _events(dbs)[-1]
+    assert (opening.kind, opening.data["changed"], opening.data["gone"]) == ("pages", None, [])
+    talk = dbs.get(Talk, programme["talk"].id)
+    assert talk is not None
+    talk.title = "Streams at a larger scale"
+    dbs.commit()
+    second = render_revision(app, conference_id)
+    assert second is not None
+    event = _events(dbs)[-1]
+    changed = {p: e for p, e in second.pages.items() if first.pages.get(p) != e}
+    assert f"/testconf/sessions/{talk.guid}/" in changed
+    assert (event.kind, event.revision) == ("pages", second.revision)
+    assert event.data == {
+        "revision": second.revision,
+        "build": second.build,
+        "changed": changed,
+        "gone": [],
+    }
+    assert len(changed) < len(second.pages)
