@@ -241,7 +241,7 @@ def create_stream_app(app: Flask) -> web.Application:
     web_app = web.Application()
     node = Node(app)
     web_app[NODE] = node
-    web_app.router.add_get("/api/v1/conferences/{conf}/events", events)
+    web_app.router.add_get("/api/v1/conferences/{conf}/events", events, allow_head=False)
     web_app.router.add_route("OPTIONS", "/api/v1/conferences/{conf}/events", preflight)
     web_app.router.add_get("/api/v1/live/status", status)
 
@@ -270,7 +270,7 @@ def serve(app: Flask, *, host: str, port: int) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # one descriptor per stream
-    log.info("live events stream on http://%s:%d/ (up to %d connections)", host, port, hard)
+    print(f"Live events stream on http://{host}:{port}/ (up to {hard} connections; Ctrl-C stops it).")
     web.run_app(
         create_stream_app(app),
         host=host,
