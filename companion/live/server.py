@@ -270,7 +270,7 @@ def serve(app: Flask, *, host: str, port: int) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # one descriptor per stream
-    print(f"Live events stream on http://{host}:{port}/ (up to {hard} connections; Ctrl-C stops it).")
+    print(f"Live events stream on http://{host}:{port}/ (up to {hard} connections).", flush=True)
     web.run_app(
         create_stream_app(app),
         host=host,
