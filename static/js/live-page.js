@@ -196,15 +196,16 @@ function noteOnSchedule(s) {
   const list = section.querySelector("ul");
   let item = [...list.children].find((li) => li.dataset.guid === s.guid);
   const kind = (word) => (word.startsWith("moved") ? "room" : word.startsWith("now") ? "time" : "status");
-  const merged = new Map();
-  const said = item ? item.textContent.slice(item.textContent.indexOf(":") + 1).trim() : "";
-  for (const word of said ? said.split(", ") : []) merged.set(kind(word), word);
+  const merged = new Map([["status", null], ["room", null], ["time", null]]); // the server's order
+  // What the line said: its text after the title (which may hold a colon or a comma itself).
+  const said = item ? item.textContent.slice(item.querySelector("a").textContent.length).replace(/^\s*:/, "").trim() : "";
+  for (const word of said ? said.split(/,\s+/) : []) merged.set(kind(word), word);
   for (const word of words) merged.set(kind(word), word);
   if (!item) {
     item = element("li", { "data-guid": s.guid });
     list.append(item);
   }
-  item.replaceChildren(element("a", { href: s.url }, s.title), `: ${[...merged.values()].join(", ")}`);
+  item.replaceChildren(element("a", { href: s.url }, s.title), `: ${[...merged.values()].filter(Boolean).join(", ")}`);
   section.querySelector("h2").textContent = `Changed since you starred ${list.children.length === 1 ? "it" : "them"}`;
 }
 

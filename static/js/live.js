@@ -85,8 +85,9 @@ const parse = (text) => {
 
 /** Hold the stream. Reconnects are ours, not the browser's: the browser's retry would resume
  * from the last `id:` line it saw, and a connection that only ever got `hello` has none, so the
- * events of an outage would be lost. We wait 3–10 s (the server's `retry:` range), longer after
- * repeated failures, and resume from the id we hold. */
+ * events of an outage would be lost. We wait 3–10 s (the server's `retry:` range, so that a
+ * restart does not bring every phone back in the same second), longer after repeated failures,
+ * and resume from the id we hold. */
 function stream(from) {
   let failures = 0;
   let opened = false;
@@ -116,7 +117,8 @@ function stream(from) {
         return;
       }
       setState("connecting");
-      const wait = Math.min((3000 + Math.random() * 7000) * 2 ** Math.min(failures - 1, 3), 60_000);
+      // Never opened yet: try again soon, to fall back to polling within seconds if it must.
+      const wait = opened ? Math.min((3000 + Math.random() * 7000) * 2 ** Math.min(failures - 1, 3), 60_000) : jitter(1500);
       setTimeout(() => connect(lastId), wait);
     });
   };
