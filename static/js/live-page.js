@@ -112,11 +112,20 @@ function patchCard(card, s) {
   showMarks(tagsOf(card), marks);
 }
 
+/** A list of cards in time order (room, track, speaker pages): a retimed card takes its place. */
+function reorder(card) {
+  const list = card.parentElement;
+  if (!list?.matches(".card-list") || list.matches("[data-glance-cards]")) return; // now.js orders those
+  const start = Date.parse(card.dataset.start);
+  const later = [...list.children].find((other) => other !== card && other.matches(".talk") && Date.parse(other.dataset.start) > start);
+  if (later !== card.nextElementSibling) list.insertBefore(card, later || null);
+}
+
 /** The day page: a card whose start moved within the day goes to the slot of its new start. */
 function moveToSlot(card) {
   const timeline = card.closest("[data-timeline]");
   const from = card.closest("[data-slot]");
-  if (!timeline || !from) return;
+  if (!timeline || !from) return reorder(card);
   const start = card.dataset.start;
   let slot = [...timeline.querySelectorAll("[data-slot]")].find((each) => isoZ(each.querySelector(".slot-time time").dateTime) === start);
   if (slot === from) return;
@@ -129,6 +138,7 @@ function moveToSlot(card) {
   slot.querySelector(".slot-talks").append(card);
   if (!from.querySelector(".talk")) from.remove();
   slot.dispatchEvent(new CustomEvent("cc:content", { bubbles: true }));
+  return undefined;
 }
 
 /** The session page. */
