@@ -14,10 +14,10 @@ const body = document.body;
 const conference = body.dataset.conference;
 const streamUrl = body.dataset.live;
 const KEY_LAST = `cc.live.last:${conference}`;
-//: Errors before any `open` after which EventSource counts as broken here (a proxy that buffers,
-//: a network that drops long responses): the page polls instead.
+// Errors before any `open` after which EventSource counts as broken here (a proxy that buffers,
+// a network that drops long responses): the page polls instead.
 const FAILURES_BEFORE_POLLING = 3;
-//: The poll's period, jittered by ± a quarter so that phones do not poll in step.
+// The poll's period, jittered by ± a quarter so that phones do not poll in step.
 const POLL_MS = 20_000;
 
 let lastId = null; // the newest event id this tab has handled
@@ -51,7 +51,9 @@ function deliver(type, data, id, { own = true } = {}) {
   }
   if (type === "reset") { // ids from another database, or pruned: take whatever follows
     lastId = null;
-    localStorage.removeItem(KEY_LAST);
+    try {
+      localStorage.removeItem(KEY_LAST);
+    } catch { /* as in remember() */ }
   }
   if (own && channel && state === "open") channel.postMessage({ kind: "frame", type, data, id });
   // Only the tab that read the frame asks the worker: the others would only repeat it.
