@@ -6,6 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+LIVE_PORT ?= $(shell echo $$(($(PORT) + 1)))
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .PHONY: run test check lint system-deps bench screenshots clean
@@ -19,13 +20,15 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-* && touch $@
 
 ## run: install, migrate, load the demo (shifted to today), then serve on http://$(HOST):$(PORT)/
-##      with the notification worker running beside the web server
+##      with the notification worker and the live events stream (port $(LIVE_PORT)) beside it
 run: $(STAMP)
 	$(BIN)/flask --app app init-db
 	$(BIN)/flask --app app load-demo --today
 	@echo "Conference Companion is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	@export HOST=$(HOST) PORT=$(PORT); $(BIN)/flask --app app worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@export HOST=$(HOST) PORT=$(PORT) LIVE_PORT=$(LIVE_PORT); \
+	$(BIN)/flask --app app worker & worker=$$!; \
+	$(BIN)/flask --app app stream & stream=$$!; \
+	trap 'kill $$worker $$stream 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - \
 	  --logger-class companion.logs.GunicornLogger 'app:create_app()'
 

@@ -223,6 +223,26 @@ class Config:
     #: How many reverse proxies stand in front of the app (their X-Forwarded-* headers are then
     #: trusted, so sign-in limits count the real client address). 0: none.
     PROXY_COUNT = Setting(0, integer(minimum=0))
+    #: Where browsers reach the live events stream that `flask stream` serves: its origin, or
+    #: "same" when a proxy sends /api/v1/conferences/<conf>/events to the stream nodes on this
+    #: app's own origin, or "off" for no live updates (pages then learn of changes as they load).
+    #: Default: PUBLIC_URL's host on LIVE_PORT (`make run`); "same" in production.
+    LIVE_URL = Setting("", text)
+    #: The port `flask stream` listens on by default.
+    LIVE_PORT = Setting(5001, integer(minimum=1, maximum=65535))
+    #: Seconds between heartbeat comments on an idle stream (proxies close silent connections).
+    LIVE_HEARTBEAT_SECONDS = Setting(20, integer(minimum=1))
+    #: Milliseconds between looks for new events on SQLite (PostgreSQL says so with NOTIFY; the
+    #: stream still looks every 40 times this, in case a notification was lost).
+    LIVE_POLL_MS = Setting(50, integer(minimum=1))
+    #: Streams one client address may hold open at once. A venue's Wi-Fi may put thousands of
+    #: phones behind one address: raise it there (or count the proxy's X-Forwarded-For with
+    #: PROXY_COUNT).
+    LIVE_MAX_PER_ADDRESS = Setting(200, integer(minimum=1))
+    #: Bytes a stream may hold unsent for a client that does not read; past it, it is dropped.
+    LIVE_MAX_BUFFER = Setting(256 * 1024, integer(minimum=1024))
+    #: Days events are kept for clients that resume with Last-Event-ID.
+    LIVE_KEEP_DAYS = Setting(7, integer(minimum=1))
     #: VAPID private key (PEM) for Web Push; generated into instance/ outside production.
     VAPID_PRIVATE_KEY = Setting("", pem)
     #: Who push services contact about our traffic (RFC 8292 "sub").
@@ -306,6 +326,7 @@ class Config:
                 "(every app server and worker must sign with the same key)."
             )
         config["PUBLIC_URL"] = _public_url(config["PUBLIC_URL"], env, production=production)
+        config["LIVE_URL"] = _live_url(config, production=production)
         if production and config["TRUSTED_HOSTS"] is None:
             config["TRUSTED_HOSTS"] = [urlsplit(config["PUBLIC_URL"]).hostname or ""]
         config["PUSH_ALLOW_HTTP"] = config["PUSH_ALLOW_HTTP"] and not production
@@ -356,6 +377,24 @@ def _public_url(given: str, env: Mapping[str, str], *, production: bool) -> str:
     if production and urlsplit(given).scheme != "https":
         raise ConfigError("PUBLIC_URL must be an https:// address in production.")
     return given
+
+
+def _live_url(config: dict[str, Any], *, production: bool) -> str | None:
+    """The live stream's origin, "" for this app's own (LIVE_URL=same, production's default),
+    None for none."""
+    given = config["LIVE_URL"].strip()
+    if given == "off":
+        return None
+    if given == "same" or (production and not given):
+        return ""
+    if given:
+        try:
+            return origin(given)
+        except ValueError as error:
+            raise ConfigError(f"LIVE_URL {error}") from None
+    public = urlsplit(config["PUBLIC_URL"])
+    host = public.netloc.rsplit(":", 1)[0] if public.port else public.netloc
+    return f"{public.scheme}://{host}:{config['LIVE_PORT']}"
 
 
 def _instance_secret(path: Path) -> str:

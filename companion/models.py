@@ -8,6 +8,7 @@ from companion import db
 from companion.accounts import models as accounts
 from companion.agenda import models as agenda
 from companion.hosting import models as hosting
+from companion.live import models as live
 from companion.notify import models as notify
 from companion.offline import models as offline
 from companion.programme import models as programme
@@ -18,6 +19,7 @@ FEATURES = {
     "accounts": accounts,
     "agenda": agenda,
     "hosting": hosting,
+    "live": live,
     "notify": notify,
     "offline": offline,
     "programme": programme,

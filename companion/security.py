@@ -18,12 +18,20 @@ HSTS = "max-age=31536000"
 csrf = CSRFProtect()
 
 
+def content_security_policy(live_url: str | None) -> str:
+    """The pages' policy; the live stream's own origin, when it has one, may be connected to."""
+    if not live_url:
+        return CONTENT_SECURITY_POLICY
+    return f"{CONTENT_SECURITY_POLICY}; connect-src 'self' {live_url}"
+
+
 def init_app(app: Flask) -> None:
     """Check CSRF on every unsafe request and add the security headers."""
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     app.config.setdefault("WTF_CSRF_HEADERS", ["X-CSRFToken", "X-CSRF-Token"])
     csrf.init_app(app)
     hsts = bool(app.config.get("HSTS"))
+    policy = content_security_policy(app.config.get("LIVE_URL"))
 
     @app.before_request
     def _check_csrf() -> None:
@@ -38,7 +46,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if hsts:

@@ -38,12 +38,15 @@ from companion.programme.models import (
     Track,
     TrackHost,
 )
+from tests.streams import StreamNode
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 #: Every app a test builds renders the page store on demand, in the test's own thread, unless the
 #: test asks for the background renderer (which must not outlive the test's tables).
 os.environ["RENDER_AFTER_EDIT"] = "0"
+# No stream node unless a test starts one (`stream_node`, `demo_server(live=True)`).
+os.environ["LIVE_URL"] = "off"
 
 
 # --- No network beyond this machine -------------------------------------------------------------
@@ -491,3 +494,22 @@ def serve_gunicorn(app: Flask, database_url: str, tmp_path: Path) -> Iterator[Ca
     for server in servers:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture
+def stream_node(
+    app: Flask, database_url: str, tmp_path: Path
+) -> Iterator[Callable[..., StreamNode]]:
+    """`stream_node(**env)`: a real stream server (`flask --app app stream`) on the test database
+    at a free loopback port, started; its log is tmp_path/stream.log. Stopped before `app` empties
+    the tables."""
+    nodes: list[StreamNode] = []
+
+    def start(**env: str) -> StreamNode:
+        node = StreamNode(database_url, tmp_path / "stream.log", **env)
+        nodes.append(node)
+        return node.start()
+
+    yield start
+    for node in nodes:
+        node.stop()

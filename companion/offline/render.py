@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import Any
 
 from flask import Flask, g, request
 from sqlalchemy import ColumnElement, delete, select, update
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from companion.caching import STORE_KEY
 from companion.db import get_database_of, utcnow
+from companion.live.record import publish
 from companion.offline import delta
 from companion.offline.models import COMPLETE, RENDERING, PageRevision
 from companion.offline.queries import offline_urls
@@ -46,6 +48,8 @@ OTHER_BUILDS_KEPT = timedelta(days=1)
 ABANDONED_CLAIM = timedelta(hours=1)
 #: Bodies written or found by a render this recently are never pruned.
 BODY_GRACE = timedelta(minutes=10)
+#: Pages a "pages" live event lists one by one; past it, it says only that the revision is out.
+PAGES_LISTED = 100
 
 
 @contextmanager
@@ -217,6 +221,8 @@ def _release(store: PageStore, conference_id: int, revision: int) -> None:
 
 
 def _complete(store: PageStore, manifest: Manifest, seconds: float) -> None:
+    """Mark the revision complete and, in the same transaction, tell open screens which pages
+    changed (a "pages" live event: their service workers sync exactly those)."""
     with store.session() as db_session:
         db_session.execute(
             update(PageRevision)
@@ -229,7 +235,43 @@ def _complete(store: PageStore, manifest: Manifest, seconds: float) -> None:
                 heartbeat_at=utcnow(),
             )
         )
+        before = db_session.execute(
+            select(PageRevision.pages)
+            .where(
+                PageRevision.conference_id == manifest.conference_id,
+                PageRevision.build == manifest.build,
+                PageRevision.state == COMPLETE,
+                PageRevision.revision < manifest.revision,
+            )
+            .order_by(PageRevision.revision.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        publish(
+            db_session,
+            manifest.conference_id,
+            "pages",
+            manifest.revision,
+            pages_event(manifest, json.loads(before) if before else None),
+        )
         db_session.commit()
+
+
+def pages_event(manifest: Manifest, before: dict[str, str] | None) -> dict[str, Any]:
+    """What a "pages" event says: the revision, and the pages changed since the previous one
+    with their new ETags (None: too many to list, or no previous revision) and the pages gone."""
+    changed = None
+    gone: list[str] = []
+    if before is not None:
+        changed = {path: etag for path, etag in manifest.pages.items() if before.get(path) != etag}
+        gone = [path for path in before if path not in manifest.pages]
+        if len(changed) + len(gone) > PAGES_LISTED:
+            changed, gone = None, []
+    return {
+        "revision": manifest.revision,
+        "build": manifest.build,
+        "changed": changed,
+        "gone": gone,
+    }
 
 
 def _prune(store: PageStore, conference_id: int) -> None:

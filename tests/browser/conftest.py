@@ -18,6 +18,7 @@ from app import create_app
 from companion.cli import upgrade_database
 from companion.db import get_database_of
 from tests.conftest import IN_CI
+from tests.streams import StreamNode
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 #: Flags Chromium needs on this closed network, as root, headless.
@@ -36,17 +37,20 @@ PHONE = {"width": 390, "height": 844}
 
 
 @contextmanager
-def demo_server(folder: Path, **config: Any) -> Iterator[tuple[Flask, str]]:
+def demo_server(folder: Path, *, live: bool = False, **config: Any) -> Iterator[tuple[Flask, str]]:
     """The demo on its own SQLite file in `folder`, served from a thread on a free loopback
     port: (the app, its base URL). For tests that need an app of their own (no FIXED_NOW, or
-    edits that must not reach the other tests' shared demo)."""
+    edits that must not reach the other tests' shared demo). `live`: with a real stream node
+    beside it (its pages connect to it; `app.extensions["test.stream"]` is the node)."""
     url = f"sqlite:///{folder / 'demo.db'}"
     upgrade_database(url)
+    node = StreamNode(url, folder / "stream.log") if live else None
     app = create_app(
         {
             "DATABASE_URL": url,
             "MAIL_FOLDER": str(folder / "mail"),
             "RENDER_AFTER_EDIT": True,
+            **({"LIVE_URL": node.url} if node else {}),
             **config,
         }
     )
@@ -54,9 +58,13 @@ def demo_server(folder: Path, **config: Any) -> Iterator[tuple[Flask, str]]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     app.config["PUBLIC_URL"] = f"http://127.0.0.1:{server.server_port}"
+    if node:
+        app.extensions["test.stream"] = node.start()
     try:
         yield app, app.config["PUBLIC_URL"]
     finally:
+        if node:
+            node.stop()
         server.shutdown()
         app.extensions["companion.renderer"].wait()
         get_database_of(app).engine.dispose()
