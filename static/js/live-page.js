@@ -6,8 +6,9 @@
 const body = document.body;
 const zone = body.dataset.zone;
 const conference = body.dataset.conference;
-//: The fields a page can patch; a change of any other (a track, the speakers) needs a new page.
-const PATCHABLE = new Set(["start", "end", "room", "status", "title"]);
+// The fields a page can patch (companion/live/record.py names the status "cancelled"); any other
+// ("details": the speakers, the track, the abstract) needs the page rendered again.
+const PATCHABLE = new Set(["start", "end", "room", "cancelled", "status", "title"]);
 
 /** The revisions this page now shows by patching (offline.js then shows no banner for them). */
 const patched = new Set();
@@ -137,7 +138,7 @@ function moveToSlot(card) {
   }
   slot.querySelector(".slot-talks").append(card);
   if (!from.querySelector(".talk")) from.remove();
-  slot.dispatchEvent(new CustomEvent("cc:content", { bubbles: true }));
+  slot.querySelector(".slot-time").dispatchEvent(new CustomEvent("cc:content", { bubbles: true }));
   return undefined;
 }
 
@@ -186,7 +187,7 @@ function scheduleWords(s) {
   const words = [];
   if (s.state === "removed") return ["removed"];
   const changed = s.changed || [];
-  if (changed.includes("status")) words.push(s.cancelled ? "cancelled" : "back on");
+  if (changed.includes("cancelled") || changed.includes("status")) words.push(s.cancelled ? "cancelled" : "back on");
   if (changed.includes("room")) words.push(`moved to ${s.room ? s.room.label : "no room"}`);
   if (changed.includes("start") || changed.includes("end")) words.push(`now ${shortDay(s.day)} ${clock(s.start)}`);
   return words;
@@ -266,14 +267,16 @@ function onChange(data) {
       continue;
     }
     const starred = cards.some((card) => card.closest(".entry"));
+    // `cc:content` on the new times only: app.js sets the star of any form inside the element
+    // from the state it loaded, which a star made since would undo.
     cards.forEach((card) => {
       patchCard(card, s);
       moveToSlot(card);
-      card.dispatchEvent(new CustomEvent("cc:content", { bubbles: true }));
+      card.querySelector(".talk-when").dispatchEvent(new CustomEvent("cc:content", { bubbles: true }));
     });
     if (article) {
       patchSession(article, s);
-      article.dispatchEvent(new CustomEvent("cc:content", { bubbles: true }));
+      article.querySelector('[data-fact="when"]').dispatchEvent(new CustomEvent("cc:content", { bubbles: true }));
     }
     if (starred) noteOnSchedule(s);
     if (onPage) said.push(`“${s.title}”: ${scheduleWords(s).join(", ") || "changed"}.`);
