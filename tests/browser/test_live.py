@@ -150,7 +150,7 @@ def test_a_moved_session_reaches_both_open_tabs_within_two_seconds(
     assert card.locator(".talk-when").inner_text() == (
         f"{_clock(talk.start + SHIFT)}–{_clock(talk.end + SHIFT)} · {new.label}"
     )
-    marks = [f"Moved from {old.label}", f"New time, was {_clock(talk.start)}"]
+    marks = [f"Moved from {old.name}", f"New time, was {_clock(talk.start)}"]
     assert card.locator("[data-live-mark]").all_inner_texts() == marks
     # In the slot of its new start, on the page without a reload.
     slot = card.locator("xpath=ancestor::section[@data-slot]")
