@@ -194,6 +194,7 @@ def test_a_moved_session_reaches_both_open_tabs_within_two_seconds(
     assert len(streams) == 1 and node.status()["connections"] == 1, (streams, node.status())
     assert errors == []
     _screenshots(attendee, session, programme)
+    mine.screenshot(path=str(SHOTS / "live-my-schedule-390-light.png"))
     attendee.close()
 
 
@@ -237,4 +238,42 @@ def test_the_service_worker_never_answers_the_stream_or_the_poll(
         events,
     )
     assert kept == []
+    context.close()
+
+
+def test_without_event_source_the_page_polls_and_still_patches(
+    stream_demo: tuple[Flask, str], browser: Any
+) -> None:
+    app, base_url = stream_demo
+    with get_database_of(app).sessionmaker() as db:
+        talk = (
+            db.execute(
+                select(Talk)
+                .where(Talk.kind == "talk", Talk.status == TalkStatus.SCHEDULED.value)
+                .order_by(Talk.start.desc())
+            )
+            .scalars()
+            .first()
+        )
+        assert talk is not None
+        guid, title = talk.guid, talk.title
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
+    context.add_init_script("delete window.EventSource;")
+    polls: list[int] = []
+    context.on("response", lambda r: "/events?" in r.url and polls.append(r.status))
+    page = context.new_page()
+    page.goto(f"{base_url}/{CONF}/sessions/{guid}/")
+    page.wait_for_selector("html[data-live-state=polling]", state="attached")
+    page.wait_for_timeout(500)  # the first poll: the page's baseline
+
+    with get_database_of(app).sessionmaker() as db:
+        db.execute(
+            select(Talk).where(Talk.guid == guid)
+        ).scalar_one().status = TalkStatus.CANCELLED.value
+        db.commit()
+    page.wait_for_selector("article.session [data-live-mark]", state="attached", timeout=30_000)
+    assert page.locator("article.session [data-live-mark]").all_inner_texts() == ["Cancelled"]
+    assert "This session will not take place." in page.locator(".alert-danger").inner_text()
+    assert page.locator("article.session.is-cancelled .page-title").inner_text() == title
+    assert polls and set(polls) <= {200, 304}, polls
     context.close()
