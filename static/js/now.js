@@ -199,8 +199,13 @@ function openShownDay(where) {
 }
 
 let running = false;
+let again = false;
 async function update() {
-  if (running || !body.dataset.zone) return;
+  if (!body.dataset.zone) return;
+  if (running) {
+    again = true; // a live change arrived during this round: one more after it
+    return;
+  }
   running = true;
   try {
     const instant = currentInstant();
@@ -219,10 +224,25 @@ async function update() {
   } finally {
     running = false;
   }
+  if (again) {
+    again = false;
+    update();
+  }
+}
+
+/** A live change (live-page.js), or the offline copy's new revision: the held day pages are
+ * out of date, and the times on this page may have moved. */
+function refresh() {
+  dayPages.clear();
+  update();
 }
 
 update();
 setInterval(update, TICK_MS);
+document.addEventListener("cc:live", refresh);
+navigator.serviceWorker?.addEventListener("message", (event) => {
+  if (event.data?.type === "programme-updated") refresh();
+});
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible") update();
 });

@@ -97,6 +97,13 @@ function banner(kind, html) {
   return element;
 }
 
+/** "The programme has changed": the open page shows an older revision than `revision`. */
+function programmeChanged(revision) {
+  const element = banner("update", 'The programme has changed. <button type="button" class="link-button" data-reload>Show the new version</button>');
+  element.dataset.revision = String(revision ?? "");
+  element.querySelector("[data-reload]").addEventListener("click", () => location.reload());
+}
+
 function notice(text) {
   const element = banner("notice", "");
   element.textContent = text;
@@ -150,6 +157,7 @@ async function registerWorker() {
   }
   const offerUpdate = (worker) => {
     const element = banner("update", 'A new version of the app is ready. <button type="button" class="link-button" data-update>Update now</button>');
+    delete element.dataset.revision;
     element.querySelector("[data-update]").addEventListener("click", () => worker.postMessage({ type: "skip-waiting" }));
   };
   if (registration.waiting && navigator.serviceWorker.controller) offerUpdate(registration.waiting);
@@ -173,8 +181,8 @@ async function registerWorker() {
     if (data.type === "offline-ready") document.documentElement.dataset.offlineReady = String(data.revision);
     if (data.type === "programme-updated") {
       document.documentElement.dataset.offlineReady = String(data.revision);
-      const element = banner("update", 'The programme has changed. <button type="button" class="link-button" data-reload>Show the new version</button>');
-      element.querySelector("[data-reload]").addEventListener("click", () => location.reload());
+      // Not when live-page.js already patched this revision onto the page: it is on screen.
+      if (!window.ccLivePage?.shows(data.revision)) programmeChanged(data.revision);
     }
   });
   const warm = async () => {
@@ -225,7 +233,7 @@ function signOutClearsPrivateData() {
   });
 }
 
-window.ccOffline = { queue, replay };
+window.ccOffline = { queue, replay, programmeChanged };
 registerWorker();
 signOutClearsPrivateData();
 showConnection();

@@ -27,6 +27,11 @@ const SEARCH_PAGE = new RegExp(URLS.search_page);
 const PAGE_SIDE_PARAMS = new Set(URLS.page_side_params);
 // A conference's URL from its rule (`conf` already encoded for a path).
 const forConference = (rule, conf) => rule.replace("<conf>", () => conf);
+// The live event stream and its poll (static/js/live.js): never answered here, only by the
+// network. An answer of ours would hold this worker alive for as long as the stream is open, and
+// a saved one is stale by definition (the poll's "nothing new" is the server's 304, not ours).
+const LIVE_EVENTS = /^\/api\/v1\/conferences\/[^/]+\/events$/;
+const isLive = (request, url) => request.headers.get("Accept")?.includes("text/event-stream") || LIVE_EVENTS.test(url.pathname);
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)));
@@ -58,7 +63,7 @@ self.addEventListener("message", (event) => {
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
-  if (url.origin !== self.location.origin) return;
+  if (url.origin !== self.location.origin || isLive(request, url)) return;
   if (request.method !== "GET") {
     // Whoever signs in or out, the saved private pages were someone else's: forget them.
     if (SIGN_IN_OR_OUT.test(url.pathname)) {
