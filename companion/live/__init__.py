@@ -15,6 +15,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+#: The stream of a conference's events (and its poll), as a Flask-style rule: the one spelling
+#: that pages (`live_events_url`), the stream node and the service worker all use.
+EVENTS_RULE = "/api/v1/conferences/<conf>/events"
+#: The stream node's status.
+STATUS_PATH = "/api/v1/live/status"
+
 
 def init_app(app: Flask) -> None:
     """Record events in the transactions that change a programme, tell pages where the stream is,
@@ -27,7 +33,7 @@ def init_app(app: Flask) -> None:
     db.listen("after_rollback", record.forget)
     base: str | None = app.config["LIVE_URL"]
     app.jinja_env.globals["live_events_url"] = (
-        None if base is None else lambda slug: f"{base}/api/v1/conferences/{slug}/events"
+        None if base is None else lambda slug: base + EVENTS_RULE.replace("<conf>", slug)
     )
     app.cli.add_command(stream_command)
 

@@ -123,7 +123,7 @@ def change_data(session: Session, conference: Conference, noted: list[Noted]) ->
     }
     room_ids = {c.room_id for c in current.values()} | {n.was.get("room_id") for n in shown}
     rooms = {
-        room_id: (slug, f"{name} · {floor}" if floor else name)
+        room_id: (slug, name, f"{name} · {floor}" if floor else name)
         for room_id, slug, name, floor in session.execute(
             select(Room.id, Room.slug, Room.name, Floor.name)
             .outerjoin(Floor, Floor.id == Room.floor_id)
@@ -147,7 +147,8 @@ def change_data(session: Session, conference: Conference, noted: list[Noted]) ->
     return data
 
 
-Rooms = dict[int, tuple[str, str]]
+#: Room id → (slug, name, label with its floor).
+Rooms = dict[int, tuple[str, str, str]]
 
 
 def _session_data(
@@ -178,7 +179,12 @@ def _session_data(
         day=conference.day_of(talk.start).isoformat(),
         room=None
         if room is None
-        else {"slug": room[0], "label": room[1], "url": f"/{slug}/rooms/{room[0]}/"},
+        else {
+            "slug": room[0],
+            "name": room[1],
+            "label": room[2],
+            "url": f"/{slug}/rooms/{room[0]}/",
+        },
         cancelled=talk.status == TalkStatus.CANCELLED,
         changed=changed,
         was={name: _field(was, name, rooms) for name in changed if name != "details"},
@@ -192,7 +198,7 @@ def _watched(talk: _Current) -> dict[str, Any]:
 
 
 def _field(values: dict[str, Any], name: str, rooms: Rooms) -> Any:
-    """A field as an event shows it: the room by its label, the status as "cancelled"."""
+    """A field as an event shows it: the room by its name, the status as "cancelled"."""
     if name == "room":
         room = rooms.get(values.get("room_id") or 0)
         return room[1] if room else None

@@ -23,6 +23,7 @@ from aiohttp import web
 from aiohttp.http import HttpVersion11
 from flask import Flask
 
+from companion.live import EVENTS_RULE, STATUS_PATH
 from companion.live.feed import Feed
 from companion.live.hub import Frame, Hub, frame, retry_ms, sse
 from companion.live.queries import StreamedConference, conference_by_slug, events_after, kept_range
@@ -241,9 +242,10 @@ def create_stream_app(app: Flask) -> web.Application:
     web_app = web.Application()
     node = Node(app)
     web_app[NODE] = node
-    web_app.router.add_get("/api/v1/conferences/{conf}/events", events, allow_head=False)
-    web_app.router.add_route("OPTIONS", "/api/v1/conferences/{conf}/events", preflight)
-    web_app.router.add_get("/api/v1/live/status", status)
+    path = EVENTS_RULE.replace("<conf>", "{conf}")
+    web_app.router.add_get(path, events, allow_head=False)
+    web_app.router.add_route("OPTIONS", path, preflight)
+    web_app.router.add_get(STATUS_PATH, status)
 
     async def start(_app: web.Application) -> None:
         await node.feed.start()

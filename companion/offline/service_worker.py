@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 from flask import current_app, url_for
 
+from companion.live import EVENTS_RULE
+
 #: One person's page, kept in the private cache that signing out clears (network first).
 PRIVATE_PAGES = ("agenda.my_schedule",)
 #: Never kept, not even to open offline: signing in and out, settings, one-time links, private
@@ -88,4 +90,5 @@ def urls() -> dict[str, object]:
         "my_schedule": rule_of("agenda.my_schedule"),
         "private_api": rule_of("agenda.api_me"),
         "page_side_params": PAGE_SIDE_PARAMS,
+        "live_events": pattern([EVENTS_RULE]),
     }

@@ -48,14 +48,12 @@ function element(tag, attributes, ...children) {
 }
 const time = (iso) => element("time", { datetime: isoZ(iso) }, clock(iso));
 const timeRange = (s) => [time(s.start), "–", time(s.end)];
-const roomLink = (room) => element("a", { href: room.url }, room.label);
-
-/** A room's name from its label ("Whittle · 2nd floor", Room.label): the mark names the room it
- * left as the changelog does, without the floor (the new room's link gives its own). */
-const roomName = (label) => label.split(" · ")[0];
+const roomLink = (room) => element("a", { href: room.url, "data-room-name": room.name }, room.label);
+/** The room a time line links to, by name (the link shows its label, with the floor). */
+const shownRoom = (line) => { const link = line?.querySelector("a[data-room-name]"); return link ? link.dataset.roomName : ""; };
 
 /** What an element showed before the first live change (kept on it, so that the marks always
- * compare with what the attendee saw when the page opened). Rooms are compared by label. */
+ * compare with what the attendee saw when the page opened). Rooms are compared by name. */
 function original(node, now) {
   node.dataset.wasStart ??= now.start;
   node.dataset.wasRoom ??= now.room;
@@ -70,8 +68,8 @@ function marksFor(was, s) {
   const marks = [];
   if (s.cancelled !== was.cancelled) marks.push(s.cancelled ? ["Cancelled", "danger"] : ["Back on", "changed"]);
   else if (s.cancelled) marks.push(["Cancelled", "danger"]);
-  const room = s.room?.label || "";
-  if (room !== was.room) marks.push([was.room ? `Moved from ${roomName(was.room)}` : `Now in ${room}`, "changed"]);
+  const room = s.room?.name || "";
+  if (room !== was.room) marks.push([was.room ? `Moved from ${was.room}` : `Now in ${room}`, "changed"]);
   if (isoZ(s.start) !== isoZ(was.start)) {
     const day = programmeDay(was.start) === s.day ? "" : `${shortDay(programmeDay(was.start))} `;
     marks.push([`New time, was ${day}${clock(was.start)}`, "changed"]);
@@ -100,7 +98,7 @@ function tagsOf(card) {
 /** A card (`article.talk`) of the session, wherever it is. */
 function patchCard(card, s) {
   const when = card.querySelector(".talk-when");
-  const was = original(card, { start: card.dataset.start, room: when.querySelector("a")?.textContent || "", cancelled: card.classList.contains("is-cancelled") });
+  const was = original(card, { start: card.dataset.start, room: shownRoom(when), cancelled: card.classList.contains("is-cancelled") });
   const day = when.querySelector(".talk-day");
   if (day) day.textContent = `${shortDay(s.day)} · `;
   when.replaceChildren(...(day ? [day] : []), ...timeRange(s), ...(s.room ? [" · ", roomLink(s.room)] : []));
@@ -149,7 +147,7 @@ function patchSession(article, s) {
   const whenFact = article.querySelector('[data-fact="when"]');
   const whereFact = article.querySelector('[data-fact="where"]');
   const starts = whenFact.querySelector("time");
-  const was = original(article, { start: starts.dateTime, room: whereFact?.querySelector("a")?.textContent || "", cancelled: article.classList.contains("is-cancelled") });
+  const was = original(article, { start: starts.dateTime, room: shownRoom(whereFact), cancelled: article.classList.contains("is-cancelled") });
   const crumb = document.querySelector('[data-fact="day"]');
   if (crumb) {
     crumb.href = `/${conference}/programme/${s.day}/`;

@@ -30,7 +30,7 @@ const forConference = (rule, conf) => rule.replace("<conf>", () => conf);
 // The live event stream and its poll (static/js/live.js): never answered here, only by the
 // network. An answer of ours would hold this worker alive for as long as the stream is open, and
 // a saved one is stale by definition (the poll's "nothing new" is the server's 304, not ours).
-const LIVE_EVENTS = /^\/api\/v1\/conferences\/[^/]+\/events$/;
+const LIVE_EVENTS = new RegExp(URLS.live_events);
 const isLive = (request, url) => request.headers.get("Accept")?.includes("text/event-stream") || LIVE_EVENTS.test(url.pathname);
 
 self.addEventListener("install", (event) => {

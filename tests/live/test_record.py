@@ -61,7 +61,12 @@ def test_a_move_is_one_event_with_the_new_time_and_room_and_what_they_were(
                 "start": "2020-03-02T14:00:00+00:00",
                 "end": "2020-03-02T14:50:00+00:00",
                 "day": "2020-03-02",
-                "room": {"slug": "whittle", "label": "Whittle", "url": "/testconf/rooms/whittle/"},
+                "room": {
+                    "slug": "whittle",
+                    "name": "Whittle",
+                    "label": "Whittle",
+                    "url": "/testconf/rooms/whittle/",
+                },
                 "cancelled": False,
                 "changed": ["end", "room", "start"],
                 "was": {
