@@ -1,4 +1,4 @@
-// Live programme changes (issue 16, docs: /work/notes/live-spec.md): one Server-Sent Events
+// Live programme changes (issue 16, docs/live.md): one Server-Sent Events
 // connection per device for all the open tabs of a conference, or a cheap conditional poll where
 // EventSource fails. Every frame becomes a `cc:live-frame` event on document; live-page.js
 // patches the open page from it. Progressive enhancement only: without this file the pages still
