@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from common import RESULTS, ROOT, flask_commands
 from sqlalchemy import create_engine, func, select, text
-from sse_clients import Fleet, cpu_of, kernel
+from sse_clients import Fleet, cpu_of, kernel, machine_busy, slab_bytes
 
 from app import create_app
 from companion.db import get_database_of
@@ -136,10 +136,11 @@ def idle(url: str, editor: Editor, total: int, processes: int) -> dict[str, Any]
     node = start_node(url)
     try:
         before = node.status()
-        fds = descriptors(node)
+        fds, slabs = descriptors(node), slab_bytes()
         fleet = Fleet(node.port, total, processes, SLUG)
         time.sleep(2)
         after = node.status()
+        slabs = slab_bytes() - slabs
         held_kernel = kernel()
         fds_held = descriptors(node)
         committed: dict[int, float] = {}
@@ -164,6 +165,8 @@ def idle(url: str, editor: Editor, total: int, processes: int) -> dict[str, Any]
             "rss_before_mib": before["rss_bytes"] / 2**20,
             "rss_after_mib": after["rss_bytes"] / 2**20,
             "bytes_per_connection": grown / max(1, after["connections"]),
+            # Loopback: both ends of every stream are sockets of this kernel.
+            "kernel_bytes_per_socket": slabs / max(1, 2 * fleet.held),
             "fds_before": fds,
             "fds_held": fds_held,
             "edits": len(committed),
@@ -230,7 +233,7 @@ def throughput(
         time.sleep(1)
         fleet.ask("forget")
         before = node.status()
-        cpu, clients_cpu = cpu_seconds(node), fleet.cpu()
+        cpu, clients_cpu, busy = cpu_seconds(node), fleet.cpu(), machine_busy()
         started = time.time()
         committed, size = editor.flood(seconds, rate)
         written = time.time() - started
@@ -242,6 +245,8 @@ def throughput(
                 break
             time.sleep(0.5)
         cpu, clients_cpu = cpu_seconds(node) - cpu, fleet.cpu() - clients_cpu
+        busy = machine_busy() - busy
+        waited = time.time() - started
         after = node.status()
         fleet.quit()
         mine = [v for k, v in ids.items() if k in committed]
@@ -262,6 +267,7 @@ def throughput(
             "dropped": after["dropped"] - before["dropped"],
             "node_cpu_share": cpu / wall,
             "clients_cpu_share": clients_cpu / wall,
+            "machine_cpu_share": busy / waited / (os.cpu_count() or 1),
         }
     finally:
         node.stop()
@@ -339,15 +345,16 @@ def render(results: dict[str, Any]) -> str:
         "Idle streams held by one node (SQLite, demo database):",
         "",
         "| asked | held | client processes | opened in | node RSS before → after | per stream "
-        f"| node fds | {EDITS_IDLE} edits: deliveries | commit → last stream, median / max "
-        "| dropped |",
-        "|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|",
+        f"| kernel, per socket | node fds | {EDITS_IDLE} edits: deliveries "
+        "| commit → last stream, median / max | dropped |",
+        "|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results["idle"]:
         lines.append(
             f"| {r['asked']:,} | {r['held']:,} | {r['processes']} | {r['open_seconds']:.1f} s "
             f"| {r['rss_before_mib']:.1f} → {r['rss_after_mib']:.1f} MiB "
-            f"| {r['bytes_per_connection'] / 1024:.1f} KiB | {r['fds_held']:,} "
+            f"| {r['bytes_per_connection'] / 1024:.1f} KiB "
+            f"| {r['kernel_bytes_per_socket'] / 1024:.1f} KiB | {r['fds_held']:,} "
             f"| {r['edit_delivered']:,} / {r['edits'] * r['held']:,} "
             f"| {r['edit_all_ms_median']:.0f} / {r['edit_all_ms_max']:.0f} ms | {r['dropped']} |"
         )
@@ -372,8 +379,8 @@ def render(results: dict[str, Any]) -> str:
         f"{results['throughput'][0]['event_bytes']} bytes):",
         "",
         "| database | asked, events/s | clients | events | committed/s | deliveries / expected "
-        "| deliveries/s | lag at end (ms) | dropped | node CPU | clients' CPU |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| deliveries/s | lag at end (ms) | dropped | node CPU | clients' CPU | machine busy |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results["throughput"]:
         lag = "—" if r["lag_at_end_ms"] is None else f"{r['lag_at_end_ms']:.0f}"
@@ -381,7 +388,8 @@ def render(results: dict[str, Any]) -> str:
             f"| {r['database']} | {r['rate'] or 'max'} | {r['clients']:,} | {r['events']:,} "
             f"| {r['commits_per_s']:.0f} | {r['deliveries']:,} / {r['expected']:,} "
             f"| {r['deliveries_per_s']:,.0f} | {lag} | {r['dropped']} "
-            f"| {r['node_cpu_share']:.0%} | {r['clients_cpu_share']:.0%} |"
+            f"| {r['node_cpu_share']:.0%} | {r['clients_cpu_share']:.0%} "
+            f"| {r['machine_cpu_share']:.0%} |"
         )
     for r in results["idle"]:
         lines += ["", f"Kernel with {r['held']:,} streams held:", "", "```"]

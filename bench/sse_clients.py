@@ -292,6 +292,26 @@ def cpu_of(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+#: The kernel's caches that grow by one object per open TCP socket.
+SOCKET_SLABS = ("TCP", "sock_inode_cache", "filp", "dentry")
+
+
+def slab_bytes() -> int:
+    """Bytes in the kernel's per-socket caches (/proc/slabinfo: active objects × size)."""
+    total = 0
+    for line in Path("/proc/slabinfo").read_text().splitlines()[2:]:
+        name, active, _count, size, *_ = line.split()
+        if name in SOCKET_SLABS:
+            total += int(active) * int(size)
+    return total
+
+
+def machine_busy() -> float:
+    """Seconds of CPU the whole machine has spent busy, all cores (/proc/stat)."""
+    ticks = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def kernel() -> dict[str, str]:
     """The kernel's view of TCP: /proc/net/sockstat and `ss -s`."""
     sockstat = Path("/proc/net/sockstat").read_text().strip()
