@@ -75,6 +75,7 @@ bench: $(STAMP) system-deps
 	$(BIN)/python bench/exchange.py
 	$(BIN)/python bench/revalidate.py
 	$(BIN)/python bench/sync.py
+	$(BIN)/python bench/live.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench/results node_modules
