@@ -205,16 +205,22 @@ class Hub:
             self._keep(item)
             batches[event.conference_id].append(item)
         for conference_id, items in batches.items():
+            # One write per stream for the whole batch: the frames joined once (as one chunk).
+            joined = b"".join(item.raw for item in items)
+            whole = Frame(items[-1].event, joined, chunk(joined))
+            first = items[0].id
             for subscriber in tuple(self.streams.get(conference_id, ())):
                 if subscriber.unsent() > self.max_buffer:
                     self.drop(subscriber)
                     continue
-                for item in items:
-                    if not subscriber.deliver(item):
-                        self.drop(subscriber)
-                        break
-                else:
+                if subscriber.held is None and subscriber.sent < first:
+                    sent = subscriber.deliver(whole)
+                else:  # holding its backlog, or some of these already sent: one by one
+                    sent = all(subscriber.deliver(item) for item in items)
+                if sent:
                     self.delivered += len(items)
+                else:
+                    self.drop(subscriber)
 
     def _keep(self, item: Frame) -> None:
         if len(self.recent) == self.recent.maxlen:
