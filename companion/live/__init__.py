@@ -30,7 +30,8 @@ def init_app(app: Flask) -> None:
 
     db.listen("after_flush", record.after_flush)
     db.listen("before_commit", record.before_commit)
-    db.listen("after_rollback", record.forget)
+    db.listen("after_soft_rollback", record.forget)
+    db.listen("do_orm_execute", record.after_statement)
     base: str | None = app.config["LIVE_URL"]
     app.jinja_env.globals["live_events_url"] = (
         None if base is None else lambda slug: base + EVENTS_RULE.replace("<conf>", slug)

@@ -179,8 +179,9 @@ class Hub:
         subscriber.close()
 
     def drop(self, subscriber: Subscriber) -> None:
-        """Close a stream whose reader is gone or too slow."""
-        self.dropped += 1
+        """Close a stream whose reader is gone or too slow (counted once)."""
+        if not subscriber.done.done():
+            self.dropped += 1
         if subscriber.transport is not None and not subscriber.transport.is_closing():
             subscriber.transport.abort()
         self.unsubscribe(subscriber)

@@ -16,15 +16,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import chain
 from typing import Any
 
 from flask import current_app, has_app_context
 from sqlalchemy import delete, inspect, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from companion.config import Config
 from companion.db import utcnow
 from companion.live.models import LiveEvent
+from companion.programme import revision
 from companion.programme.models import Conference, Floor, Room, Talk, TalkStatus
 
 #: The session fields whose change a page shows at once (the rest: "details").
@@ -36,7 +38,10 @@ CHANNEL = "live_events"
 LOCK_KEY = 0x11FE_E7E5
 #: Prune old events once in this many.
 PRUNE_EVERY = 500
+#: Columns every save moves (optimistic locking, stamps): not news of their own.
+BOOKKEEPING = ("version", "updated_at", "created_at")
 _PENDING = "live_talks"
+_OTHER = "live_other"
 
 
 @dataclass(slots=True)
@@ -62,6 +67,11 @@ def after_flush(session: Session, _context: Any) -> None:
             entry = noted.setdefault(obj.id, Noted(obj.id, obj.guid, obj.conference_id, "removed"))
             entry.state = "removed"
             entry.was.setdefault("title", obj.title)
+    watched = revision.watched_models()
+    for obj in chain(session.new, session.dirty, session.deleted):
+        changed = obj not in session.dirty or session.is_modified(obj)
+        if not isinstance(obj, Talk) and type(obj) in watched and changed:
+            session.info[_OTHER] = True  # a room, track, speaker… : not one session's news
     for obj in session.dirty:
         if not isinstance(obj, Talk) or not session.is_modified(obj):
             continue
@@ -73,8 +83,24 @@ def after_flush(session: Session, _context: Any) -> None:
             if history.has_changes() and history.deleted:
                 entry.was.setdefault(name, history.deleted[0])
                 touched = True
-        if not touched:
+        others = any(
+            state.attrs[key].history.has_changes()
+            for key in state.mapper.column_attrs.keys()  # noqa: SIM118 - a view, not a dict
+            if key not in WATCHED and key not in BOOKKEEPING
+        )
+        if others or not touched:  # an abstract, a kind, the speakers…
             entry.changed.add("details")
+
+
+def after_statement(state: ORMExecuteState) -> None:
+    """A bulk UPDATE or DELETE of programme rows names no session: the programme changed."""
+    mapper = state.bind_mapper
+    if (
+        (state.is_update or state.is_delete)
+        and mapper
+        and mapper.class_ in revision.watched_models()
+    ):
+        state.session.info[_OTHER] = True
 
 
 def before_commit(session: Session) -> None:
@@ -82,18 +108,22 @@ def before_commit(session: Session) -> None:
     session.flush()  # commit flushes after this listener: the last changes must be seen first
     revised: set[int] = set(session.info.get("revised", ()))
     noted: dict[int, Noted] = session.info.pop(_PENDING, {})
+    other = session.info.pop(_OTHER, False)
     if not revised:
         return
     conferences = session.execute(select(Conference).where(Conference.id.in_(revised))).scalars()
     for conference in sorted(conferences, key=lambda c: c.id):
         mine = [n for n in noted.values() if n.conference_id == conference.id]
-        data = change_data(session, conference, mine)
+        data = change_data(session, conference, mine, other=other)
         publish(session, conference.id, "change", conference.revision, data)
 
 
-def forget(session: Session) -> None:
-    """A rolled-back transaction changed nothing."""
-    session.info.pop(_PENDING, None)
+def forget(session: Session, previous: SessionTransaction) -> None:
+    """A rolled-back transaction changed nothing (a savepoint rolled back inside one leaves what
+    the transaction noted before it: the outer changes still commit)."""
+    if previous.parent is None:
+        session.info.pop(_PENDING, None)
+        session.info.pop(_OTHER, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,10 +139,13 @@ class _Current:
     room_id: int | None
 
 
-def change_data(session: Session, conference: Conference, noted: list[Noted]) -> dict[str, Any]:
-    """The data of a change event: each noted session as it is now, and what it was."""
+def change_data(
+    session: Session, conference: Conference, noted: list[Noted], *, other: bool = False
+) -> dict[str, Any]:
+    """The data of a change event: each noted session as it is now, and what it was (`other`:
+    the transaction changed more than sessions: the event says the programme changed)."""
     shown = sorted(noted, key=lambda n: n.talk_id)[:MAX_SESSIONS]
-    ids = [n.talk_id for n in shown if n.state != "removed"]
+    ids = [n.talk_id for n in shown]
     current = {
         row[0]: _Current(*row[1:])
         for row in session.execute(
@@ -130,6 +163,9 @@ def change_data(session: Session, conference: Conference, noted: list[Noted]) ->
             .where(Room.id.in_({r for r in room_ids if r}))
         )
     }
+    for n in shown:
+        if n.state == "removed" and n.talk_id in current:  # deleted in a savepoint undone
+            n.state = "changed"
     sessions = [
         _session_data(conference, n, current.get(n.talk_id), rooms)
         for n in shown
@@ -142,7 +178,7 @@ def change_data(session: Session, conference: Conference, noted: list[Noted]) ->
         "sessions": sessions,
         "more": max(0, len(noted) - MAX_SESSIONS),
     }
-    if not noted:
+    if other or not noted:
         data["what"] = "programme"
     return data
 
@@ -162,7 +198,7 @@ def _session_data(
     was = noted.was
     changed = sorted(
         {"room" if name == "room_id" else "cancelled" if name == "status" else name for name in was}
-        | (noted.changed if not was else set())
+        | noted.changed
     )
     if noted.state == "changed":
         changed = [

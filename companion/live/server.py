@@ -161,12 +161,17 @@ async def events(request: web.Request) -> web.StreamResponse:
     try:
         hello = {"last_id": node.hub.last_id, "revision": node.revision(conference)}
         response = web.StreamResponse(headers=STREAM_HEADERS)
-        await response.prepare(request)
-        await response.write(sse("hello", hello, retry=retry_ms()))  # sends the headers too
+        try:
+            await response.prepare(request)
+            await response.write(sse("hello", hello, retry=retry_ms()))  # sends the headers too
+        except ConnectionResetError:  # gone before the first byte: nothing to say to anyone
+            raise asyncio.CancelledError from None
         since = hello["last_id"] if after is None else after
         backlog, reason = await node.backlog(conference, since, BACKLOG_MAX)
         if reason is not None:
-            reset = {"revision": node.revision(conference), "reason": reason}
+            # What follows is everything after `last_id`: a client resumes from it after a drop.
+            last_id = hello["last_id"]
+            reset = {"revision": node.revision(conference), "reason": reason, "last_id": last_id}
             subscriber.write(sse("reset", reset))
         if not subscriber.release(backlog):
             node.hub.drop(subscriber)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app, has_request_context
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 
 def init_app(app: Flask) -> None:
@@ -43,7 +43,7 @@ def init_app(app: Flask) -> None:
     if app.config["RENDER_AFTER_EDIT"] and not _in_memory(app.config["DATABASE_URL"]):
         store.on_missing = renderer.missing
     db.listen("after_commit", _render_after_commit)
-    db.listen("after_rollback", _forget_revised)
+    db.listen("after_soft_rollback", _forget_revised)
 
 
 def _in_memory(url: str) -> bool:
@@ -65,5 +65,7 @@ def _render_after_commit(session: Session) -> None:
             renderer.kick(conference_id)
 
 
-def _forget_revised(session: Session) -> None:
-    session.info.pop("revised", None)
+def _forget_revised(session: Session, previous: SessionTransaction) -> None:
+    # Only the outermost transaction's rollback: a savepoint's leaves the outer changes.
+    if previous.parent is None:
+        session.info.pop("revised", None)

@@ -38,6 +38,11 @@ def watch(*models: type[Any]) -> None:
     _DIRECT.update(models)
 
 
+def watched_models() -> frozenset[type[Any]]:
+    """Every model whose change moves a conference's revision (the programme's rows)."""
+    return frozenset(_DIRECT | {Conference, TalkSpeaker, TrackHost})
+
+
 def after_flush(session: Session, _context: Any) -> None:
     """Move the revision of every conference whose programme rows this flush changed."""
     conference_ids: set[int | None] = set()

@@ -233,6 +233,9 @@ function belongsHere(s) {
 
 /** Can the cards stay where they are? Not when the session leaves this day's or room's list. */
 function staysInPlace(card, s) {
+  // My schedule groups stars by day (and works out clashes and free time): another day is
+  // another place on it.
+  if (card.closest(".entry")) return s.state === "removed" || programmeDay(card.dataset.start) === s.day;
   const list = card.closest("[data-timeline][data-day], [data-room-days] [data-day]");
   if (!list) return true;
   const room = card.closest("[data-room-days]")?.dataset.room;

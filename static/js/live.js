@@ -49,11 +49,14 @@ function deliver(type, data, id, { own = true } = {}) {
     if (lastId !== null && id <= lastId) return; // a replay this tab already has
     if (own) remember(id); else lastId = id;
   }
-  if (type === "reset") { // ids from another database, or pruned: take whatever follows
+  if (type === "reset") { // ids from another database, or pruned: what follows comes after last_id
     lastId = null;
     try {
       localStorage.removeItem(KEY_LAST);
     } catch { /* as in remember() */ }
+    if (Number.isInteger(data?.last_id)) {
+      if (own) remember(data.last_id); else lastId = data.last_id;
+    }
   }
   if (own && channel && state === "open") channel.postMessage({ kind: "frame", type, data, id });
   // Only the tab that read the frame asks the worker: the others would only repeat it.
@@ -164,8 +167,20 @@ function poll() {
   once();
 }
 
+/** Where a page with no event id starts: the node's newest id, asked at once. Not the first
+ * `hello` or poll answer, which may come seconds later (a stream that cannot open falls back to
+ * polling): a change committed meanwhile would pass as already on the page. */
+async function baseline() {
+  try {
+    const response = await fetch(urlFor({}), { headers: { Accept: "application/json" }, cache: "no-store", credentials: "omit" });
+    const answer = response.ok ? await response.json() : null;
+    if (lastId === null && Number.isInteger(answer?.last_id)) remember(answer.last_id);
+  } catch { /* offline: the stream's hello sets it */ }
+}
+
 /** Lead: hold the stream (or poll) until this tab closes, which frees the lock for the next. */
 function lead(resume) {
+  if (resume === null) baseline();
   if (channel) {
     channel.onmessage = (event) => {
       if (event.data?.kind === "ask") channel.postMessage({ kind: "state", state });
@@ -205,8 +220,8 @@ async function start() {
   await navigator.locks.request(name, { ifAvailable: true }, (lock) => {
     if (!lock) return undefined;
     leading = true;
-    // The first tab: its page was just rendered, so nothing before now is news to it.
-    return lead(null);
+    // The first tab: resume from what an earlier page stored, or from the baseline asked at once.
+    return lead(storedId());
   });
   if (leading) return;
   follow();

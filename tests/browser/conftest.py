@@ -70,6 +70,13 @@ def demo_server(folder: Path, *, live: bool = False, **config: Any) -> Iterator[
         get_database_of(app).engine.dispose()
 
 
+@pytest.fixture(scope="module")
+def stream_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]]:
+    """A demo of its own for each module (its edits reach no other test), with a stream node."""
+    with demo_server(tmp_path_factory.mktemp("live"), live=True, FIXED_NOW=DEMO_NOW) as served:
+        yield served
+
+
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
     """The app on its own SQLite file with the demo loaded at its real dates."""

@@ -6,7 +6,6 @@ service worker's offline copy holds the new session page afterwards."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,20 +16,13 @@ from sqlalchemy.orm import selectinload
 
 from companion.db import get_database_of
 from companion.programme.models import Conference, Room, Talk, TalkStatus, Track
-from tests.browser.conftest import DEMO_NOW, PHONE, demo_server
+from tests.browser.conftest import PHONE
 from tests.browser.test_pages import SHOTS
 
 pytestmark = pytest.mark.browser
 CONF = "qcon-london-2020"
 SHIFT = timedelta(minutes=30)
 DESKTOP = {"width": 1280, "height": 800}
-
-
-@pytest.fixture(scope="module")
-def stream_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]]:
-    """A demo of its own (the move must reach no other test) with a stream node beside it."""
-    with demo_server(tmp_path_factory.mktemp("live"), live=True, FIXED_NOW=DEMO_NOW) as served:
-        yield served
 
 
 def _a_session_to_move(app: Flask) -> tuple[Talk, str, Room, Room]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from companion.live.models import LiveEvent
 from companion.live.queries import events_after, kept_range, newest_events
-from companion.programme.models import Room, Talk
+from companion.programme.models import Conference, Room, Talk
 from tests.conftest import at
 
 
@@ -214,3 +214,87 @@ def test_a_rendered_revision_is_a_pages_event_with_the_changed_pages(
         "gone": [],
     }
     assert len(changed) < len(second.pages)
+
+
+# From the review of issue 16: savepoints, and changes beyond the sessions an event names.
+
+
+def _after(dbs: Session, before: int) -> list[LiveEvent]:
+    dbs.expire_all()
+    return list(
+        dbs.execute(select(LiveEvent).where(LiveEvent.id > before).order_by(LiveEvent.id)).scalars()
+    )
+
+
+def _newest(dbs: Session) -> int:
+    return dbs.execute(select(LiveEvent.id).order_by(LiveEvent.id.desc())).scalars().first() or 0
+
+
+def test_a_savepoint_rolled_back_keeps_the_outer_change_s_event(dbs: Session, programme) -> None:
+    before = _newest(dbs)
+    rev0 = dbs.get(Conference, programme["conference"].id).revision
+    talk = dbs.get(Talk, programme["talk"].id)
+    talk.start, talk.end = at("15:00"), at("15:50")
+    dbs.flush()  # outer change: revision bumped, talk noted
+    nested = dbs.begin_nested()
+    other = dbs.get(Talk, programme["other"].id)
+    other.title = "Will be undone"
+    dbs.flush()
+    nested.rollback()
+    dbs.commit()
+    conf = dbs.get(Conference, programme["conference"].id)
+    dbs.refresh(conf)
+    events = _after(dbs, before)
+    assert conf.revision > rev0  # the move committed
+    assert [e.kind for e in events] == ["change"]  # ...so it must be an event
+
+
+def test_a_delete_undone_by_a_savepoint_is_not_removed(dbs: Session, programme) -> None:
+    before = _newest(dbs)
+    talk = dbs.get(Talk, programme["talk"].id)
+    talk.start, talk.end = at("15:00"), at("15:50")
+    dbs.flush()
+    nested = dbs.begin_nested()
+    dbs.delete(dbs.get(Talk, programme["other"].id))
+    dbs.flush()
+    nested.rollback()
+    dbs.commit()
+    events = _after(dbs, before)
+    assert dbs.get(Talk, programme["other"].id) is not None
+    for e in events:
+        for s in e.data.get("sessions", []):
+            assert s["state"] != "removed", s
+
+
+def test_a_move_and_a_new_abstract_in_one_save_say_details(dbs: Session, programme) -> None:
+    before = _newest(dbs)
+    talk = dbs.get(Talk, programme["talk"].id)
+    talk.start, talk.end = at("15:00"), at("15:50")
+    talk.abstract = "A wholly new abstract"
+    dbs.commit()
+    (event,) = _after(dbs, before)
+    assert "details" in event.data["sessions"][0]["changed"]
+
+
+def test_a_move_with_a_bulk_update_says_the_programme_changed(dbs: Session, programme) -> None:
+    before = _newest(dbs)
+    talk = dbs.get(Talk, programme["talk"].id)
+    talk.start, talk.end = at("15:00"), at("15:50")
+    dbs.flush()
+    dbs.execute(update(Talk).where(Talk.id == programme["other"].id).values(title="Bulk retitled"))
+    dbs.commit()
+    (event,) = _after(dbs, before)
+    guids = {s["guid"] for s in event.data["sessions"]}
+    assert (guids, event.data["what"]) == ({programme["talk"].guid}, "programme")
+
+
+def test_a_move_and_a_room_rename_say_the_programme_changed(dbs: Session, programme) -> None:
+    before = _newest(dbs)
+    talk = dbs.get(Talk, programme["talk"].id)
+    talk.start, talk.end = at("15:00"), at("15:50")
+    room = dbs.execute(select(Room).where(Room.name == "Whittle")).scalar_one()
+    room.name = "Turing"
+    dbs.commit()
+    (event,) = _after(dbs, before)
+    # the card of "APIs" still says Whittle: the page must be told it cannot patch everything
+    assert event.data["what"] == "programme"

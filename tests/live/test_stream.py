@@ -114,9 +114,11 @@ def test_a_garbage_last_event_id_gets_one_reset(
 ) -> None:
     node = stream_node()
     stream = open_stream(node.events_url("testconf"), last_event_id=given)
-    assert stream.next().kind == "hello"
+    hello = stream.next()
+    assert hello.kind == "hello"
     reset = stream.next()
     assert reset.kind == "reset" and reset.id is None and reason in reset.data["reason"]
+    assert reset.data["last_id"] == hello.data["last_id"]  # where to resume from after a drop
     event_id = _move(dbs, talk, "11:00")
     assert stream.next().id == event_id
 
