@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import re
 import resource
 
@@ -28,7 +27,6 @@ from companion.live.feed import Feed
 from companion.live.hub import Frame, Hub, frame, retry_ms, sse
 from companion.live.queries import StreamedConference, conference_by_slug, events_after, kept_range
 
-log = logging.getLogger(__name__)
 #: Event ids are positive 63-bit numbers; anything else in Last-Event-ID gets a reset.
 EVENT_ID = re.compile(r"[0-9]{1,18}")
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
