@@ -180,6 +180,16 @@ class Room(Base):
         """ "Fleming · 3rd floor": the room with its floor, as shown in time lines."""
         return f"{self.name} · {self.floor.name}" if self.floor else self.name
 
+    @property
+    def directions(self) -> str:
+        """The description, without the floor it may start with where the floor is shown
+        beside it ("3rd floor, turn left…" → "Turn left…")."""
+        text = self.description.strip()
+        if self.floor and text.lower().startswith(self.floor.name.lower()):
+            rest = text[len(self.floor.name) :].lstrip(" ,;:.–-")
+            return rest[:1].upper() + rest[1:] if rest else ""
+        return text
+
 
 class Speaker(Base):
     """A person on the programme: speaks in talks, and may host tracks."""

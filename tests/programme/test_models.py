@@ -174,3 +174,25 @@ def test_bulk_statements_move_the_revision_too(
     dbs.execute(update(Talk).where(Talk.id == -1).values(title="nobody"))  # matches nothing
     dbs.commit()
     assert revisions() == (start[0] + 2, start[1])
+
+
+@pytest.mark.parametrize(
+    ("floor", "description", "directions"),
+    [
+        ("3rd floor", "3rd floor, turn left out of the lifts.", "Turn left out of the lifts."),
+        ("Ground floor", "Ground floor main auditorium", "Main auditorium"),
+        ("3rd floor", "Turn left on the 3rd floor.", "Turn left on the 3rd floor."),
+        (None, "3rd floor, turn left.", "3rd floor, turn left."),
+        ("3rd floor", "3rd floor", ""),
+        ("3rd floor", "", ""),
+    ],
+)
+def test_directions_leave_out_the_floor_shown_beside_them(
+    floor: str | None, description: str, directions: str
+) -> None:
+    from companion.programme.models import Floor, Room
+
+    room = Room(name="Fleming", slug="fleming", description=description)
+    if floor:
+        room.floor = Floor(name=floor, slug="f", level=3)
+    assert room.directions == directions

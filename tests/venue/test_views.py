@@ -317,11 +317,13 @@ def test_room_and_session_pages_show_the_room_on_its_floor(
             in page
         )
         assert "Fleming is highlighted on the 3rd floor." in page
-        assert "3rd floor, Fleming side" in page
+        # The floor is said once: beside the room, not again in its directions.
+        assert "Fleming side" in page and "3rd floor, Fleming side" not in page
+    assert "3rd floor · Fleming side" in room
     assert "Fleming · 3rd floor" in session
     # Whittle is not placed: its page shows the text description alone.
     whittle = client.get("/testconf/rooms/whittle/").text
-    assert "3rd floor, Whittle side" in whittle and "map-svg" not in whittle
+    assert "3rd floor · Whittle side" in whittle and "map-svg" not in whittle
 
 
 def test_venue_page_has_every_floor_with_linked_rooms(
