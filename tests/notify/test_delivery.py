@@ -202,6 +202,7 @@ def test_organisers_see_delivery_health(
     organiser = app.test_client()
     sign_in(organiser, email="boss@example.org")
     page = organiser.get("/testconf/admin/notifications/").text
+    assert '<a href="/testconf/admin/">‹ Organiser</a>' in page  # a way back
     assert '<span class="tile-big">1</span><span>Retrying</span>' in page
     assert "500 from the push service" in page
     attendee = app.test_client()
