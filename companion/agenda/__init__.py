@@ -6,6 +6,7 @@ Its URLs, and the module that answers each (`companion/agenda/<module>.py`):
 |-------------------------------------|---------------------------|--------|
 | GET    /<conf>/my/                  | agenda.my_schedule        | views  |
 | POST   /<conf>/my/seen              | agenda.acknowledge        | views  |
+| POST   /<conf>/my/swap              | agenda.swap               | views  |
 | POST   /<conf>/sessions/<guid>/star | agenda.star_form          | views  |
 | POST   /<conf>/my/link              | agenda.create_device_link | views  |
 | GET    /api/v1/me                   | agenda.api_me             | views  |

@@ -49,6 +49,16 @@ def unstar(user_id: int, talk: Talk) -> bool:
     return removed
 
 
+def swap(user_id: int, *, keep: Talk | None, drop: list[Talk]) -> None:
+    """Settle a clash in one step: star `keep` (when given) and unstar each of `drop` — keep one
+    of two overlapping sessions, or go to another session of the slot instead."""
+    if keep is not None:
+        star(user_id, keep)
+    for talk in drop:
+        if keep is None or talk.id != keep.id:
+            unstar(user_id, talk)
+
+
 def _schedule_changed(user_id: int) -> None:
     # The private calendar feed's Last-Modified: an unstar leaves no other trace.
     session.execute(update(User).where(User.id == user_id).values(schedule_changed_at=utcnow()))

@@ -17,12 +17,15 @@ from companion.accounts.models import User
 from companion.accounts.queries import feed_url, powers
 from companion.agenda import operations, schedule
 from companion.agenda.queries import starred_guids, stars_in
+from companion.programme.models import Talk
 from companion.programme.places import room_map
 from companion.programme.queries import get_conference_or_404, get_talk_by_guid_or_404
 from companion.web import external_url, private, safe_next
 
 bp = Blueprint("agenda", __name__)
 bp.after_request(private)
+#: Sessions one swap may take off a schedule (a clash is a handful at most).
+MAX_SWAPPED = 20
 
 
 def _me() -> User | None:
@@ -71,9 +74,7 @@ def acknowledge(conf: str) -> BaseResponse:
 def star_form(conf: str, guid: str) -> BaseResponse:
     """Star or unstar with a plain form (no JavaScript); then back where the person was."""
     conference = get_conference_or_404(conf)
-    talk = get_talk_by_guid_or_404(guid)
-    if talk.conference_id != conference.id:
-        abort(404, "There is no such session in this conference.")
+    talk = _talk_in(conference.id, guid)
     action = request.form.get("action", "star")
     if action not in ("star", "unstar"):
         abort(400, "Choose to star or unstar.")
@@ -83,6 +84,29 @@ def star_form(conf: str, guid: str) -> BaseResponse:
         operations.unstar(me.id, talk)
     default = url_for("programme.session_page", conf=conf, guid=guid)
     return redirect(safe_next(request.form.get("next"), default))
+
+
+@bp.post("/<conf>/my/swap")
+def swap(conf: str) -> BaseResponse:
+    """One tap on a clash: keep a session and drop those it overlaps, or swap one for another
+    session of the same slot. Back to My schedule."""
+    conference = get_conference_or_404(conf)
+    drop = request.form.getlist("drop")
+    if not drop or len(drop) > MAX_SWAPPED:
+        abort(400, "Choose the sessions to take off your schedule.")
+    keep = request.form.get("keep")
+    talks = [_talk_in(conference.id, guid) for guid in [*drop, *([keep] if keep else [])]]
+    me = _me()
+    if me is not None:  # nobody signed in and no guest: there is no schedule to change
+        operations.swap(me.id, keep=talks[-1] if keep else None, drop=talks[: len(drop)])
+    return redirect(url_for("agenda.my_schedule", conf=conf))
+
+
+def _talk_in(conference_id: int, guid: str) -> Talk:
+    talk = get_talk_by_guid_or_404(guid)
+    if talk.conference_id != conference_id:
+        abort(404, "There is no such session in this conference.")
+    return talk
 
 
 @bp.post("/<conf>/my/link")
