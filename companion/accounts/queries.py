@@ -10,6 +10,7 @@ from companion.accounts.models import FeedToken, Role, RoleKind, User
 from companion.db import session
 from companion.errors import NotFound
 from companion.parsing import MAX_INT
+from companion.programme.models import Conference, Track
 from companion.web import external_url
 
 
@@ -45,6 +46,28 @@ def powers(user_id: int | None, conference_id: int) -> Powers:
         organiser=any(kind == RoleKind.ORGANISER for kind, _ in rows),
         hosted_track_ids=frozenset(t for kind, t in rows if kind == RoleKind.HOST and t),
     )
+
+
+def editing_rights(user_id: int) -> dict[str, dict[str, object]]:
+    """What the user may edit, by conference slug: `organiser`, and the slugs of the tracks they
+    host. For /api/v1/me, so that cached public pages can show "Edit" to the people who may (the
+    server checks again on every write: `powers`)."""
+    rows = session.execute(
+        select(Conference.slug, Role.kind, Track.slug)
+        .join(Role, Role.conference_id == Conference.id)
+        .join(User, User.id == Role.user_id)
+        .outerjoin(Track, Track.id == Role.track_id)
+        .where(Role.user_id == user_id, User.email_confirmed_at.is_not(None))
+        .order_by(Conference.slug, Track.slug)
+    ).all()
+    rights: dict[str, dict[str, object]] = {}
+    for conference, kind, track in rows:
+        entry = rights.setdefault(conference, {"organiser": False, "tracks": []})
+        if kind == RoleKind.ORGANISER:
+            entry["organiser"] = True
+        elif track is not None:
+            entry["tracks"].append(track)  # type: ignore[attr-defined]
+    return rights
 
 
 def get_user_or_404(user_id: int) -> User:

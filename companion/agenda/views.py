@@ -14,7 +14,7 @@ from companion import clock
 from companion.accounts import operations as accounts
 from companion.accounts.login import sign_in
 from companion.accounts.models import User
-from companion.accounts.queries import feed_url, powers
+from companion.accounts.queries import editing_rights, feed_url, powers
 from companion.agenda import operations, schedule
 from companion.agenda.queries import starred_guids, stars_in
 from companion.programme.models import Talk
@@ -132,7 +132,8 @@ def create_device_link(conf: str) -> str:
 
 @bp.get("/api/v1/me")
 def api_me() -> Response:
-    """Who is signed in on this device, a CSRF token for scripts, and the starred guids."""
+    """Who is signed in on this device, a CSRF token for scripts, the starred guids, and what
+    they may edit (by conference: `organiser`, hosted `tracks`)."""
     me = _me()
     return jsonify(
         user=None
@@ -140,6 +141,7 @@ def api_me() -> Response:
         else {"kind": "guest" if me.is_guest else "registered", "name": me.display_name},
         csrf_token=generate_csrf(),
         stars=starred_guids(me.id) if me else [],
+        edits=editing_rights(me.id) if me and not me.is_guest else {},
     )
 
 

@@ -197,6 +197,31 @@ function announce(message) {
   setTimeout(() => { region.hidden = true; }, 4000);
 }
 
+/** Hosts and organisers: "Edit" on the sessions they may change, and their tools in the menu.
+ * Pages are cached for everyone, so what a person may edit comes from /api/v1/me ("edits");
+ * every write is checked on the server again. */
+async function setupTools() {
+  const conference = document.body.dataset.conference;
+  const links = document.querySelectorAll("[data-edit], [data-tools]");
+  if (!conference || !links.length) return;
+  let rights = null;
+  try {
+    const response = await fetch("/api/v1/me", { credentials: "same-origin" });
+    if (response.ok) rights = (await response.json()).edits?.[conference] ?? null;
+  } catch {
+    return; // offline: editing needs the network anyway
+  }
+  if (!rights) return;
+  const tracks = new Set(rights.tracks || []);
+  for (const link of links) {
+    const kind = link.dataset.tools;
+    if (kind === "organiser") link.hidden = !rights.organiser;
+    else if (kind === "host") link.hidden = !rights.organiser && !tracks.size;
+    else link.hidden = !rights.organiser && !tracks.has(link.dataset.editTrack);
+  }
+}
+
 setupZones();
 setupFilters();
 setupStars();
+setupTools();
