@@ -146,6 +146,9 @@ def test_the_organisers_pages_fit_a_phone(live_app: Flask, base_url: str, phone:
         width = phone.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], (path, width)
         phone.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        if name == "admin-track":  # the colour is a swatch to tap, not a thin line
+            swatch = phone.locator("input[type=color]").bounding_box()
+            assert swatch["height"] >= 44 and 60 <= swatch["width"] <= 120, swatch
     assert phone.console_errors == []
 
 
