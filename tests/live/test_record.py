@@ -298,3 +298,23 @@ def test_a_move_and_a_room_rename_say_the_programme_changed(dbs: Session, progra
     (event,) = _after(dbs, before)
     # the card of "APIs" still says Whittle: the page must be told it cannot patch everything
     assert event.data["what"] == "programme"
+
+
+def test_a_savepoint_committed_inside_a_transaction_makes_one_event(
+    dbs: Session, programme: dict[str, Any]
+) -> None:
+    before = _newest(dbs)
+    talk = dbs.get(Talk, programme["talk"].id)
+    talk.start, talk.end = at("15:00"), at("15:50")
+    dbs.flush()
+    nested = dbs.begin_nested()
+    other = dbs.get(Talk, programme["other"].id)
+    other.start, other.end = at("16:00"), at("16:50")
+    nested.commit()
+    dbs.commit()
+    events = _after(dbs, before)
+    assert [e.kind for e in events] == ["change"]
+    assert {s["guid"] for s in events[0].data["sessions"]} == {
+        programme["talk"].guid,
+        programme["other"].guid,
+    }
