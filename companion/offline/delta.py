@@ -23,7 +23,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from companion.caching import make_etag
-from companion.offline.models import COMPLETE, PageBody, PageRevision
+from companion.offline.models import PageBody
 from companion.offline.store import Body, Manifest, PageStore
 
 TOKEN = re.compile(r"[^\n>}]*[\n>}]|[^\n>}]+\Z")
@@ -157,19 +157,7 @@ def prepare(store: PageStore, manifest: Manifest) -> None:
     """Right after a revision is rendered: its bundle, and the delta from the one before, so
     that the phones that come asking find them made."""
     bundle(store, manifest)
-    with store.session() as db_session:
-        previous = db_session.execute(
-            select(PageRevision.revision)
-            .where(
-                PageRevision.conference_id == manifest.conference_id,
-                PageRevision.build == manifest.build,
-                PageRevision.state == COMPLETE,
-                PageRevision.revision < manifest.revision,
-            )
-            .order_by(PageRevision.revision.desc())
-            .limit(1)
-        ).scalar_one_or_none()
-    before = None if previous is None else store.manifest(manifest.conference_id, previous)
+    before = store.previous(manifest)
     if before is not None:
         changes(store, before, manifest)
 

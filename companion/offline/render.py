@@ -223,6 +223,7 @@ def _release(store: PageStore, conference_id: int, revision: int) -> None:
 def _complete(store: PageStore, manifest: Manifest, seconds: float) -> None:
     """Mark the revision complete and, in the same transaction, tell open screens which pages
     changed (a "pages" live event: their service workers sync exactly those)."""
+    before = store.previous(manifest)
     with store.session() as db_session:
         db_session.execute(
             update(PageRevision)
@@ -235,23 +236,12 @@ def _complete(store: PageStore, manifest: Manifest, seconds: float) -> None:
                 heartbeat_at=utcnow(),
             )
         )
-        before = db_session.execute(
-            select(PageRevision.pages)
-            .where(
-                PageRevision.conference_id == manifest.conference_id,
-                PageRevision.build == manifest.build,
-                PageRevision.state == COMPLETE,
-                PageRevision.revision < manifest.revision,
-            )
-            .order_by(PageRevision.revision.desc())
-            .limit(1)
-        ).scalar_one_or_none()
         publish(
             db_session,
             manifest.conference_id,
             "pages",
             manifest.revision,
-            pages_event(manifest, json.loads(before) if before else None),
+            pages_event(manifest, before.pages if before else None),
         )
         db_session.commit()
 

@@ -98,6 +98,23 @@ class PageStore:
             return None
         return self._remember(Manifest(conference_id, self.build, revision, json.loads(pages)))
 
+    def previous(self, manifest: Manifest) -> Manifest | None:
+        """The complete revision of the same build just before `manifest`'s, if any: what a
+        delta and a "pages" live event compare the new revision with."""
+        with self.session() as db_session:
+            revision = db_session.execute(
+                select(PageRevision.revision)
+                .where(
+                    PageRevision.conference_id == manifest.conference_id,
+                    PageRevision.build == manifest.build,
+                    PageRevision.state == COMPLETE,
+                    PageRevision.revision < manifest.revision,
+                )
+                .order_by(PageRevision.revision.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+        return None if revision is None else self.manifest(manifest.conference_id, revision)
+
     def latest(self, conference_id: int) -> Manifest | None:
         """The newest completely rendered revision of this build, whatever the current one."""
         with self.session() as db_session:
