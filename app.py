@@ -29,6 +29,7 @@ from companion import (
     security,
     templating,
     venue,
+    votes,
     web,
 )
 from companion.config import Config
@@ -49,6 +50,7 @@ FEATURES = (
     venue,
     exchange,
     mail,
+    votes,
 )
 
 ROOT = Path(__file__).resolve().parent

@@ -13,6 +13,7 @@ from companion.notify import models as notify
 from companion.offline import models as offline
 from companion.programme import models as programme
 from companion.venue import models as venue
+from companion.votes import models as votes
 
 #: The feature model modules, by feature name.
 FEATURES = {
@@ -24,6 +25,7 @@ FEATURES = {
     "offline": offline,
     "programme": programme,
     "venue": venue,
+    "votes": votes,
 }
 
 #: The metadata of every table the app has.

@@ -120,3 +120,16 @@ def one_line(text: str) -> str:
     """`text` as one line without control characters (for exports of rows stored before the
     rule, or imported from files)."""
     return " ".join(without_controls(text).replace("\u2028", " ").replace("\u2029", " ").split())
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_day(text: str) -> date | None:
+    """A day written as 2020-03-02, or None (no other spelling, no impossible date)."""
+    if not _ISO_DAY.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Flask, flash, redirect, request
-from flask_login import LoginManager, login_url, login_user
+from flask_login import LoginManager, current_user, login_url, login_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -47,6 +47,18 @@ def _unauthorised() -> Response:
 def sign_in(user: User, *, remember: bool) -> None:
     """Sign `user` in on this device (the user must carry its raw session token)."""
     login_user(user, remember=remember, duration=REMEMBER_FOR)
+
+
+def me_or_new_guest() -> User:
+    """The signed-in user, or a new guest signed in on this device for a year: what the first
+    star, vote or push subscription of someone without an account makes."""
+    from companion.accounts.operations import create_guest  # operations builds on this module
+
+    if current_user.is_authenticated:
+        return current_user
+    me = create_guest()
+    sign_in(me, remember=True)
+    return me
 
 
 def init_app(app: Flask) -> None:

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from companion import clock
 from companion.accounts import operations as accounts
-from companion.accounts.login import sign_in
+from companion.accounts.login import me_or_new_guest
 from companion.accounts.models import User
 from companion.accounts.queries import editing_rights, feed_url, powers
 from companion.agenda import operations, schedule
@@ -30,15 +30,6 @@ MAX_SWAPPED = 20
 
 def _me() -> User | None:
     return current_user if current_user.is_authenticated else None
-
-
-def _me_or_new_guest() -> User:
-    """The signed-in user, or a new guest signed in on this device (the first star)."""
-    me = _me()
-    if me is None:
-        me = accounts.create_guest()
-        sign_in(me, remember=True)
-    return me
 
 
 @bp.get("/<conf>/my/")
@@ -79,7 +70,7 @@ def star_form(conf: str, guid: str) -> BaseResponse:
     if action not in ("star", "unstar"):
         abort(400, "Choose to star or unstar.")
     if action == "star":
-        operations.star(_me_or_new_guest().id, talk)
+        operations.star(me_or_new_guest().id, talk)
     elif (me := _me()) is not None:
         operations.unstar(me.id, talk)
     default = url_for("programme.session_page", conf=conf, guid=guid)
@@ -113,7 +104,7 @@ def _talk_in(conference_id: int, guid: str) -> Talk:
 def create_device_link(conf: str) -> str:
     """A one-time link and QR code that open this schedule on another device."""
     conference = get_conference_or_404(conf)
-    me = _me_or_new_guest()
+    me = me_or_new_guest()
     token = accounts.create_device_link(me, now=clock.now())
     link = external_url("accounts.device_link", token=token)
     qr = segno.make(link, error="m")
@@ -149,7 +140,7 @@ def api_me() -> Response:
 def api_star(guid: str) -> tuple[Response, int]:
     """Star a session (idempotent: a repeat changes nothing and still succeeds)."""
     talk = get_talk_by_guid_or_404(guid)
-    created = operations.star(_me_or_new_guest().id, talk)
+    created = operations.star(me_or_new_guest().id, talk)
     return jsonify(guid=guid, starred=True), 201 if created else 200
 
 

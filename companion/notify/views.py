@@ -8,9 +8,8 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask_login import current_user, login_required
 
-from companion.accounts.login import sign_in
+from companion.accounts.login import me_or_new_guest
 from companion.accounts.models import User
-from companion.accounts.operations import create_guest
 from companion.accounts.permissions import Need, conference_for
 from companion.errors import BadRequest
 from companion.notify import queries
@@ -53,9 +52,7 @@ def subscribe() -> tuple[Response, int]:
     """Store this device's push subscription (idempotent: the same endpoint is updated). Like the
     first star, it makes a guest when nobody is signed in here."""
     fields = _subscription_fields()
-    me: User = current_user if current_user.is_authenticated else create_guest()
-    if not current_user.is_authenticated:
-        sign_in(me, remember=True)
+    me = me_or_new_guest()
     created = save_subscription(me.id, *fields)
     return jsonify(subscribed=True), 201 if created else 200
 

@@ -121,6 +121,7 @@ ORGANISER_PAGES = (
     ("host-edit", "/host/sessions/{guid}/"),
     ("host-new", "/host/sessions/new"),
     ("host-introduction", "/host/tracks/{track}/"),
+    ("votes-results", "/host/votes/"),
 )
 
 
