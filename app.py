@@ -24,6 +24,7 @@ from companion import (
     logs,
     mail,
     notify,
+    occupancy,
     offline,
     programme,
     security,
@@ -51,6 +52,7 @@ FEATURES = (
     exchange,
     mail,
     votes,
+    occupancy,
 )
 
 ROOT = Path(__file__).resolve().parent

@@ -10,6 +10,7 @@ from companion.agenda import models as agenda
 from companion.hosting import models as hosting
 from companion.live import models as live
 from companion.notify import models as notify
+from companion.occupancy import models as occupancy
 from companion.offline import models as offline
 from companion.programme import models as programme
 from companion.venue import models as venue
@@ -22,6 +23,7 @@ FEATURES = {
     "hosting": hosting,
     "live": live,
     "notify": notify,
+    "occupancy": occupancy,
     "offline": offline,
     "programme": programme,
     "venue": venue,

@@ -23,6 +23,7 @@ SHELL_FILES = (
     "js/now.js",
     "js/venue.js",
     "js/votes.js",
+    "js/occupancy.js",
     "icons/icon.svg",
     "icons/icon-192.png",
 )
