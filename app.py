@@ -27,6 +27,7 @@ from companion import (
     occupancy,
     offline,
     programme,
+    questions,
     security,
     templating,
     venue,
@@ -53,6 +54,7 @@ FEATURES = (
     mail,
     votes,
     occupancy,
+    questions,
 )
 
 ROOT = Path(__file__).resolve().parent

@@ -13,6 +13,7 @@ from companion.notify import models as notify
 from companion.occupancy import models as occupancy
 from companion.offline import models as offline
 from companion.programme import models as programme
+from companion.questions import models as questions
 from companion.venue import models as venue
 from companion.votes import models as votes
 
@@ -26,6 +27,7 @@ FEATURES = {
     "occupancy": occupancy,
     "offline": offline,
     "programme": programme,
+    "questions": questions,
     "venue": venue,
     "votes": votes,
 }

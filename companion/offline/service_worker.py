@@ -14,7 +14,7 @@ from flask import current_app, url_for
 from companion.live import EVENTS_RULE
 
 #: One person's page, kept in the private cache that signing out clears (network first).
-PRIVATE_PAGES = ("agenda.my_schedule",)
+PRIVATE_PAGES = ("agenda.my_schedule", "questions.questions_page")
 #: Never kept, not even to open offline: signing in and out, settings, one-time links, private
 #: calendar feeds, and every organiser's and host's page (per person). Rules taken as prefixes
 #: of the paths they cover.

@@ -24,6 +24,7 @@ SHELL_FILES = (
     "js/venue.js",
     "js/votes.js",
     "js/occupancy.js",
+    "js/questions.js",
     "icons/icon.svg",
     "icons/icon-192.png",
 )

@@ -111,7 +111,7 @@ function stream(from) {
       if (hello && lastId === null) remember(hello.last_id);
       deliver("hello", hello, null);
     });
-    for (const type of ["change", "pages", "reset", "room"]) {
+    for (const type of ["change", "pages", "reset", "room", "question"]) {
       source.addEventListener(type, (event) => deliver(type, parse(event.data), event.lastEventId ? Number(event.lastEventId) : null));
     }
     source.addEventListener("error", () => {
