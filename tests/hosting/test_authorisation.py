@@ -1,6 +1,7 @@
-"""Who may write what: every write endpoint of the editing pages, the organiser's pages and the
-editing API, against anonymous, guest, attendee, host of another track, host of this track and
-organiser, with the exact status of each. A refusal writes nothing; a success is audited.
+"""Who may write what: every write endpoint of the editing pages, the organiser's pages, the
+editing API and the room's features (votes, questions, room full), against anonymous, guest,
+attendee, host of another track, host of this track and organiser, with the exact status of
+each. A refusal writes nothing (no audit row, no live event); a programme edit is audited.
 
 The table must name every write endpoint of those blueprints: a new one fails the coverage test
 until it is added here."""
@@ -12,6 +13,7 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -21,9 +23,13 @@ from sqlalchemy.orm import Session
 
 from companion.accounts.models import Role, User
 from companion.hosting.models import AuditEntry
+from companion.live.models import LiveEvent
+from companion.occupancy.models import FullRoom
 from companion.programme.models import Floor, Room, Talk, Track
+from companion.questions.models import Question, QuestionVote
 from companion.venue.models import FloorMap
-from tests.conftest import SAME_ORIGIN
+from companion.votes.models import Vote
+from tests.conftest import SAME_ORIGIN, _slugify
 from tests.hosting.conftest import as_user
 from tests.venue.test_views import MAP
 
@@ -33,6 +39,16 @@ WHO = (None, "guest", "attendee", "other-host", "host", "organiser")
 HOST_FORM = dict(zip(WHO, (302, 403, 403, 403, 302, 302), strict=True))
 #: The organiser's pages: organisers only. Anonymous people are sent to sign in.
 ADMIN_FORM = dict(zip(WHO, (302, 403, 403, 403, 403, 302), strict=True))
+#: Everyone's writes (a vote, a question, an upvote): a guest is made for someone not signed in.
+ANYONE = dict.fromkeys(WHO, 200)
+ANYONE_NEW = dict.fromkeys(WHO, 201)
+ANYONE_FORM = dict.fromkeys(WHO, 303)
+#: A track host's tools in the room (room full): the host of the session's track, organisers.
+ROOM_TOOL = dict(zip(WHO, (401, 403, 403, 403, 200, 200), strict=True))
+#: Moderating questions: the API refuses guests with 401, as the editing API does; the form sends
+#: nobody to sign in and refuses the rest.
+MODERATE_API = dict(zip(WHO, (401, 401, 403, 403, 200, 200), strict=True))
+MODERATE_FORM = dict(zip(WHO, (302, 403, 403, 403, 303, 303), strict=True))
 #: The JSON API answers 401 to anyone not signed in with an account.
 API_EDIT = dict(zip(WHO, (401, 401, 403, 403, 200, 200), strict=True))
 API_DELETE = {**API_EDIT, "host": 204, "organiser": 204}
@@ -75,6 +91,40 @@ class Context:
 
 
 Request = tuple[str, str, dict[str, Any]]  # method, URL, keyword arguments for the client
+
+
+def _on_now(c: Context, *, room: str | None = None) -> Talk:
+    """A fresh session in Streaming that is on now (the app's clock is set into it)."""
+    talk = (
+        c.talk()
+        if room is None
+        else c.make_talk(
+            c.setting["conference"],
+            f"In {room}",
+            day=c.setting["conference"].end_date,
+            start="09:00",
+            end="23:00",
+            room=room,
+            track="Streaming",
+        )
+    )
+    c.app.config["FIXED_NOW"] = (talk.start + timedelta(minutes=1)).isoformat()
+    return talk
+
+
+def _question(c: Context) -> Question:
+    """A question of somebody else's, to a session on now."""
+    talk = _on_now(c)
+    return c.add(
+        Question(talk_id=talk.id, conference_id=c.conference_id, user_id=None, text="Why?")
+    )
+
+
+def _room_on_now(c: Context) -> str:
+    """The path of a fresh room with a Streaming session on in it now."""
+    room = f"Hall {next(_counter)}"
+    _on_now(c, room=room)
+    return f"/api/v1/conferences/testconf/rooms/{_slugify(room)}/full"
 
 
 def _edit_form(c: Context) -> Request:
@@ -346,6 +396,79 @@ TABLE: dict[str, tuple[Callable[[Context], Request], dict[str | None, int], bool
     # The preview writes nothing (200 for the organiser); the confirmation applies and audits it.
     "exchange.import_schedule": (_import_upload, {**ADMIN_FORM, "organiser": 200}, False),
     "exchange.confirm_import": (_import_confirm, ADMIN_FORM, True),
+    # In the room (issue 18).
+    "votes.api_vote": (
+        lambda c: ("PUT", f"/api/v1/me/votes/{_on_now(c).guid}", {"json": {"vote": "green"}}),
+        ANYONE_NEW,
+        False,
+    ),
+    "votes.api_unvote": (
+        lambda c: ("DELETE", f"/api/v1/me/votes/{_on_now(c).guid}", {}),
+        ANYONE,
+        False,
+    ),
+    "votes.vote_form": (
+        lambda c: (
+            "POST",
+            f"/testconf/sessions/{_on_now(c).guid}/vote",
+            {"data": {"vote": "yellow"}},
+        ),
+        ANYONE,
+        False,
+    ),
+    "questions.api_ask": (
+        lambda c: (
+            "POST",
+            f"/api/v1/sessions/{_on_now(c).guid}/questions",
+            {"json": {"text": "How?"}},
+        ),
+        ANYONE_NEW,
+        False,
+    ),
+    "questions.ask_form": (
+        lambda c: (
+            "POST",
+            f"/testconf/sessions/{_on_now(c).guid}/questions",
+            {"data": {"text": "How?"}},
+        ),
+        ANYONE_FORM,
+        False,
+    ),
+    "questions.api_upvote": (
+        lambda c: ("PUT", f"/api/v1/questions/{_question(c).id}/vote", {}),
+        ANYONE,
+        False,
+    ),
+    "questions.api_unvote": (
+        lambda c: ("DELETE", f"/api/v1/questions/{_question(c).id}/vote", {}),
+        ANYONE,
+        False,
+    ),
+    "questions.vote_form": (
+        lambda c: ("POST", f"/testconf/questions/{_question(c).id}/vote", {"data": {}}),
+        ANYONE_FORM,
+        False,
+    ),
+    "questions.api_moderate": (
+        lambda c: (
+            "PATCH",
+            f"/api/v1/questions/{_question(c).id}",
+            {"json": {"state": "hidden"}},
+        ),
+        MODERATE_API,
+        False,
+    ),
+    "questions.moderate_form": (
+        lambda c: (
+            "POST",
+            f"/testconf/questions/{_question(c).id}/moderate",
+            {"data": {"pinned": "pin"}},
+        ),
+        MODERATE_FORM,
+        False,
+    ),
+    "occupancy.mark_full": (lambda c: ("PUT", _room_on_now(c), {}), ROOM_TOOL, False),
+    "occupancy.mark_open": (lambda c: ("DELETE", _room_on_now(c), {}), ROOM_TOOL, False),
 }
 
 
@@ -355,7 +478,8 @@ def test_the_table_names_every_write_endpoint(app: Flask) -> None:
         for rule in app.url_map.iter_rules()
         if {"POST", "PUT", "PATCH", "DELETE"} & (rule.methods or set())
         and (
-            rule.endpoint.split(".")[0] in ("host", "hosting", "hosting_api", "admin")
+            rule.endpoint.split(".")[0]
+            in ("host", "hosting", "hosting_api", "admin", "votes", "questions", "occupancy")
             or "/admin/" in rule.rule
         )
     }
@@ -364,6 +488,12 @@ def test_the_table_names_every_write_endpoint(app: Flask) -> None:
 
 def _audit_count(dbs: Session) -> int:
     return dbs.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
+
+
+def _written(dbs: Session) -> tuple[int, ...]:
+    """Rows a write leaves: audit entries, live events, votes, questions, upvotes, full rooms."""
+    tables = (LiveEvent, Vote, Question, QuestionVote, FullRoom)
+    return tuple(dbs.execute(select(func.count()).select_from(t)).scalar_one() for t in tables)
 
 
 @pytest.mark.parametrize("endpoint", sorted(TABLE))
@@ -377,7 +507,7 @@ def test_who_may_write(
     }
     for who in WHO:
         method, url, kwargs = make(context)
-        before = _audit_count(dbs)
+        before, rows = _audit_count(dbs), _written(dbs)
         response = clients[who].open(
             url,
             method=method,
@@ -385,7 +515,10 @@ def test_who_may_write(
         )
         assert response.status_code == statuses[who], (who, response.text[:300])
         written = _audit_count(dbs) - before
-        if statuses[who] in (401, 403) or who is None:  # refused, or sent to sign in
-            assert written == 0, who
+        refused = statuses[who] in (401, 403) or (who is None and statuses[who] == 302)
+        if refused:  # refused, or sent to sign in: nothing is left behind
+            assert (written, _written(dbs)) == (0, rows), who
         elif audited:
             assert written > 0, who
+        else:  # a write of the room's: never a programme edit
+            assert written == 0, who
