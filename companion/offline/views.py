@@ -17,9 +17,11 @@ bp = Blueprint("offline", __name__)
 #: Static files every page needs: kept by the service worker at install time.
 SHELL_FILES = (
     "css/app.css",
+    "css/programme.css",
     "js/app.js",
     "js/offline.js",
     "js/now.js",
+    "js/day.js",
     "js/venue.js",
     "icons/icon.svg",
     "icons/icon-192.png",
