@@ -26,7 +26,8 @@ CARDS_JS = """() => [...document.querySelectorAll("[data-timeline] article.talk"
   .map((card) => {
     const table = document.querySelector("[data-grid]").getBoundingClientRect();
     const rect = card.getBoundingClientRect();
-    const box = { x: rect.x - table.x, y: rect.y - table.y, right: rect.right - table.x, height: rect.height };
+    const box = { x: rect.x - table.x, y: rect.y - table.y, right: rect.right - table.x,
+                  height: rect.height };
     const room = card.querySelector(".talk-when a[data-room-name]");
     return { guid: card.dataset.guid, start: card.dataset.start, kind: card.dataset.kind,
              room: room ? room.dataset.roomName : "", x: box.x, y: box.y, right: box.right,
@@ -289,9 +290,10 @@ def test_a_live_move_lays_the_grid_out_again(stream_demo: tuple[Flask, str], bro
     assert headers[: len(rooms)] == rooms and new.name in headers[len(rooms) :]
     moved = next(c for c in cards if c["guid"] == talk.guid)
     header = page.evaluate(
-        """(name) => { const table = document.querySelector("[data-grid]").getBoundingClientRect();
-          const th = document.querySelector(`thead th[data-room="${name}"]`).getBoundingClientRect();
-          return th.x - table.x; }""",
+        """(name) => {
+          const table = document.querySelector("[data-grid]").getBoundingClientRect();
+          const th = document.querySelector(`thead th[data-room="${name}"]`);
+          return th.getBoundingClientRect().x - table.x; }""",
         new.name,
     )
     assert abs(moved["x"] - header - 3) <= 1  # in the new room's column (3 px: the cell's padding)
