@@ -116,13 +116,13 @@ def day_grid(conference: Conference, talks: Iterable[Talk]) -> Grid:
     """The room × time table of one day's talks (any order; cancelled ones keep their place)."""
     ordered = sorted(talks, key=lambda t: (t.start, t.end, t.id or 0))
     # A break spans the rooms only where nothing else runs beside it.
-    spanning = [
-        t
+    spanning = {
+        id(t)
         for t in ordered
         if _spans_every_room(t)
         and not any(o.start < t.end and t.start < o.end for o in ordered if o is not t)
-    ]
-    in_rooms = [t for t in ordered if t not in spanning]
+    }
+    in_rooms = [t for t in ordered if id(t) not in spanning]
     by_room: dict[int | None, list[Talk]] = {}
     for talk in in_rooms:
         by_room.setdefault(talk.room.id if talk.room else None, []).append(talk)
@@ -153,8 +153,9 @@ def day_grid(conference: Conference, talks: Iterable[Talk]) -> Grid:
     covered: set[tuple[int, int]] = set()
     for talk in ordered:
         top, bottom = index[talk.start], index[talk.end]
-        left = 0 if talk in spanning else place[id(talk)]
-        cell = Cell(talk, rows=bottom - top, columns=width if talk in spanning else 1)
+        across = id(talk) in spanning
+        left = 0 if across else place[id(talk)]
+        cell = Cell(talk, rows=bottom - top, columns=width if across else 1)
         starting[(top, left)] = cell
         for r in range(top, bottom):
             for c in range(left, left + cell.columns):

@@ -201,7 +201,10 @@ function openShownDay(where) {
 /** The day page's row to show first: where the earliest session on now starts, else where the
  * next one starts; null when the day is over (as grid.current_row for GET /<conf>/now). */
 function currentRow(instant) {
-  const cards = [...document.querySelectorAll("[data-timeline] tr[data-slot] .talk[data-start]")];
+  // The sessions a filter left, if any (a row of only hidden ones is not shown on phones).
+  const all = [...document.querySelectorAll("[data-timeline] tr[data-slot] .talk[data-start]")];
+  const shown = all.filter((card) => !card.hidden);
+  const cards = shown.length ? shown : all;
   const onNow = cards.filter((card) => startOf(card) <= instant && instant < endOf(card)).map(startOf);
   const later = cards.map(startOf).filter((start) => start > instant);
   const start = onNow.length ? Math.min(...onNow) : later.length ? Math.min(...later) : null;

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 
 from tests.browser.conftest import PHONE
@@ -239,6 +240,16 @@ def test_now_without_javascript_is_the_server_redirect(
     page.context.close()
 
 
+def _no_serious_violations(page: Any) -> None:
+    violations = Axe().run(page).response["violations"]
+    serious = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_screenshots(live_app: Flask, base_url: str, browser: Any, scheme: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -246,6 +257,10 @@ def test_screenshots(live_app: Flask, base_url: str, browser: Any, scheme: str) 
     page.goto(f"{base_url}{DAY}")
     page.wait_for_function("document.querySelector('[data-timeline]').scrollTop > 0")
     page.screenshot(path=str(SHOTS / f"day-grid-{scheme}.png"))
+    _no_serious_violations(page)  # the phone layout: tests/browser/test_pages.py
+    # The compact switch is hidden on wide screens, and ticked it changes nothing there.
+    page.locator("[data-compact]").evaluate("(box) => { box.checked = true; }")
+    assert page.locator("[data-timeline] article.talk").first.bounding_box()["height"] > 100
     page.context.close()
     page = _page(browser, PHONE, scheme, is_mobile=True, has_touch=True, device_scale_factor=2)
     page.goto(f"{base_url}{DAY}")
@@ -255,6 +270,7 @@ def test_screenshots(live_app: Flask, base_url: str, browser: Any, scheme: str) 
     page.locator(f"#{CURRENT}").scroll_into_view_if_needed()
     page.get_by_role("link", name="Now", exact=True).first.click()
     page.screenshot(path=str(SHOTS / f"day-phone-compact-{scheme}.png"))
+    _no_serious_violations(page)
     assert page.errors == []
     page.context.close()
 
