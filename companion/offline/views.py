@@ -18,9 +18,11 @@ bp = Blueprint("offline", __name__)
 SHELL_FILES = (
     "css/app.css",
     "css/room.css",
+    "css/programme.css",
     "js/app.js",
     "js/offline.js",
     "js/now.js",
+    "js/day.js",
     "js/venue.js",
     "js/votes.js",
     "js/occupancy.js",

@@ -1,35 +1,13 @@
-"""Pure functions over lists of talks: time slots, now & next. No queries here."""
+"""Pure functions over lists of talks: now & next, days, phases. No queries here (the day's
+room × time table is grid.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from companion.programme.models import Conference, Talk, TalkKind
-
-
-@dataclass(slots=True)
-class Slot:
-    """Talks that start at the same instant (shown side by side on wide screens)."""
-
-    start: datetime
-    talks: list[Talk] = field(default_factory=list)
-
-    @property
-    def is_break(self) -> bool:
-        """True when everything in the slot is a break (drawn as a slim row)."""
-        return all(talk.kind == TalkKind.BREAK for talk in self.talks)
-
-
-def slots(talks: Iterable[Talk]) -> list[Slot]:
-    """Group time-ordered talks by start instant."""
-    grouped: list[Slot] = []
-    for talk in talks:
-        if not grouped or grouped[-1].start != talk.start:
-            grouped.append(Slot(talk.start))
-        grouped[-1].talks.append(talk)
-    return grouped
+from companion.programme.models import Conference, Talk
 
 
 @dataclass(slots=True)

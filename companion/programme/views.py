@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from companion import clock
 from companion.caching import conference_response
 from companion.errors import BadRequest, NotFound
-from companion.programme import places, queries, search, timeline
+from companion.programme import grid, places, queries, search, timeline
 from companion.programme.models import Conference, TalkKind
 from companion.programme.queries import ConferenceStamp
 
@@ -102,7 +102,7 @@ def _day_page(stamp: ConferenceStamp, day: date) -> Response:
             "programme/day.html",
             conf=conference,
             day=day,
-            slots=timeline.slots(talks),
+            grid=grid.day_grid(conference, talks),
             zone_at=conference.day_bounds(day)[0],
             tracks=[t for t in all_tracks if t.id in day_track_ids],
             kinds=queries.kinds_in_use(talks),
@@ -111,6 +111,23 @@ def _day_page(stamp: ConferenceStamp, day: date) -> Response:
         )
 
     return _cached_page(stamp, ("day", day, track_filter, kind_filter), render)
+
+
+@bp.get("/<conf>/now")
+def jump_to_now(conf: str) -> BaseResponse:
+    """Today's day page at the current slot (#t-1030), without JS; the first day before the
+    conference. Not cached: the answer is a function of the clock, unlike the pages."""
+    conference = queries.get_conference_or_404(conf)
+    at = clock.now()
+    day = timeline.display_day(conference, at)
+    fragment = None
+    if timeline.conference_phase(conference, at) == "during":
+        row = grid.current_row(grid.day_grid(conference, queries.day_talks(conference, day)), at)
+        fragment = row.id if row else None
+    target = url_for("programme.programme_day", conf=conference.slug, day=day.isoformat())
+    response = redirect(target + (f"#{fragment}" if fragment else ""), code=302)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/<conf>/sessions/<guid>/")

@@ -122,23 +122,99 @@ function reorder(card) {
   if (later !== card.nextElementSibling) list.insertBefore(card, later || null);
 }
 
-/** The day page: a card whose start moved within the day goes to the slot of its new start. */
-function moveToSlot(card) {
-  const timeline = card.closest("[data-timeline]");
-  const from = card.closest("[data-slot]");
-  if (!timeline || !from) return reorder(card);
-  const start = card.dataset.start;
-  let slot = [...timeline.querySelectorAll("[data-slot]")].find((each) => isoZ(each.querySelector(".slot-time time").dateTime) === start);
-  if (slot === from) return;
-  if (!slot) {
-    slot = element("section", { class: "slot", "data-slot": "", "aria-label": clock(start) },
-      element("h3", { class: "slot-time" }, time(start)), element("div", { class: "slot-talks" }));
-    const later = [...timeline.querySelectorAll("[data-slot]")].find((each) => Date.parse(each.querySelector(".slot-time time").dateTime) > Date.parse(start));
-    timeline.insertBefore(slot, later || null);
+/** The day page's grid laid out again from its cards, by the rules of companion/programme/grid.py
+ * (change both together): rows cut at every start and end, rooms as columns (one per lane where
+ * sessions overlap), breaks and sessions with no room across every room when nothing runs beside
+ * them. A room new to the day gets a column at the end until the page is rendered again. */
+function layOutGrid(table) {
+  const cards = [...table.querySelectorAll("td > article.talk")];
+  const span = (card) => card.classList.contains("kind-break") || !shownRoom(card.querySelector(".talk-when"));
+  const ms = (card) => [Date.parse(card.dataset.start), Date.parse(card.dataset.end)];
+  cards.sort((a, b) => ms(a)[0] - ms(b)[0] || ms(a)[1] - ms(b)[1]);
+  const spanning = new Set(cards.filter((card) => span(card) && !cards.some((other) => other !== card
+    && ms(other)[0] < ms(card)[1] && ms(card)[0] < ms(other)[1])));
+  const order = [...table.querySelectorAll("thead th[data-room]")].map((th) => th.dataset.room);
+  const byRoom = new Map();
+  for (const card of cards.filter((each) => !spanning.has(each))) {
+    const room = shownRoom(card.querySelector(".talk-when"));
+    if (!byRoom.has(room)) byRoom.set(room, []);
+    byRoom.get(room).push(card);
   }
-  slot.querySelector(".slot-talks").append(card);
-  if (!from.querySelector(".talk")) from.remove();
-  slot.querySelector(".slot-time").dispatchEvent(new CustomEvent("cc:content", { bubbles: true }));
+  const rank = (room) => (order.includes(room) ? order.indexOf(room) : order.length + (room === "" ? 1 : 0));
+  const rooms = [...byRoom.keys()].sort((a, b) => rank(a) - rank(b));
+  const column = new Map();
+  const headers = [];
+  let width = 0;
+  for (const room of rooms) {
+    const ends = [];
+    for (const card of byRoom.get(room)) {
+      let lane = ends.findIndex((end) => end <= ms(card)[0]);
+      if (lane < 0) lane = ends.push(0) - 1;
+      ends[lane] = ms(card)[1];
+      column.set(card, width + lane);
+    }
+    const link = byRoom.get(room)[0].querySelector(".talk-when a[data-room-name]");
+    headers.push(element("th", { scope: "col", role: "columnheader", "data-room": room, ...(ends.length > 1 ? { colspan: ends.length } : {}) },
+      room ? link.dataset.roomName : "Elsewhere"));
+    width += ends.length;
+  }
+  width = Math.max(width, 1);
+  const bounds = [...new Set(cards.flatMap(ms))].sort((a, b) => a - b);
+  const starting = new Map();
+  const covered = new Set();
+  for (const card of cards) {
+    const [top, bottom] = ms(card).map((instant) => bounds.indexOf(instant));
+    const left = spanning.has(card) ? 0 : column.get(card);
+    const columns = spanning.has(card) ? width : 1;
+    starting.set(`${top},${left}`, { card, rows: bottom - top, columns });
+    for (let r = top; r < bottom; r += 1) for (let c = left; c < left + columns; c += 1) if (r !== top || c !== left) covered.add(`${r},${c}`);
+  }
+  // Rows that keep their start stay the same elements (app.js's filters hold them).
+  const before = new Map([...table.tBodies[0].rows].map((tr) => [Date.parse(tr.querySelector(".slot-time time").dateTime), tr]));
+  const made = [];
+  const ids = [];
+  const rows = bounds.slice(0, -1).map((start, r) => {
+    const iso = new Date(start).toISOString();
+    const base = `t-${clock(iso).replace(":", "")}`;
+    const id = ids.includes(base) ? `${base}-${ids.filter((each) => each === base).length + 1}` : base;
+    ids.push(base);
+    const cells = [];
+    for (let c = 0; c < width; c += 1) {
+      if (covered.has(`${r},${c}`)) continue;
+      const cell = starting.get(`${r},${c}`);
+      if (!cell) {
+        cells.push(element("td", { role: "cell", class: "grid-empty" }));
+        continue;
+      }
+      const td = element("td", { role: "cell", ...(cell.rows > 1 ? { rowspan: cell.rows } : {}) }, cell.card);
+      if (cell.columns > 1) Object.entries({ colspan: cell.columns, class: "grid-span", "data-span": "" }).forEach(([name, value]) => td.setAttribute(name, value));
+      cells.push(td);
+    }
+    const starts = cells.some((td) => td.firstElementChild);
+    let row = before.get(start);
+    if (!row) {
+      row = element("tr", { role: "row" }, element("th", { scope: "row", class: "slot-time", role: "rowheader" }, time(iso)));
+      made.push(row);
+    }
+    row.replaceChildren(row.querySelector(".slot-time"), ...cells);
+    row.id = id;
+    row.style.setProperty("--minutes", Math.round((bounds[r + 1] - start) / 60_000));
+    row.toggleAttribute("data-slot", starts);
+    row.classList.toggle("grid-gap", !starts);
+    row.hidden = starts && !cells.some((td) => td.querySelector(".talk:not([hidden])")); // as the filters left it
+    return row;
+  });
+  table.style.setProperty("--columns", width);
+  table.querySelector("thead tr").replaceChildren(table.querySelector("thead .grid-corner"), ...headers);
+  table.tBodies[0].replaceChildren(...rows);
+  made.forEach((row) => row.querySelector(".slot-time").dispatchEvent(new CustomEvent("cc:content", { bubbles: true })));
+}
+
+/** The day page: the grid follows a session's new time or room (laid out again: it is small). */
+function moveToSlot(card) {
+  const table = card.closest("[data-timeline] table[data-grid]");
+  if (!table) return reorder(card);
+  layOutGrid(table);
   return undefined;
 }
 

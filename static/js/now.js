@@ -198,6 +198,80 @@ function openShownDay(where) {
   if (timeline.dataset.day !== where.shown) location.replace(`${where.shown}/${location.search}`);
 }
 
+/** The day page's row to show first: where the earliest session on now starts, else where the
+ * next one starts; null when the day is over (as grid.current_row for GET /<conf>/now). */
+function currentRow(instant) {
+  // The sessions a filter left, if any (a row of only hidden ones is not shown on phones).
+  const all = [...document.querySelectorAll("[data-timeline] tr[data-slot] .talk[data-start]")];
+  const shown = all.filter((card) => !card.hidden);
+  const cards = shown.length ? shown : all;
+  const onNow = cards.filter((card) => startOf(card) <= instant && instant < endOf(card)).map(startOf);
+  const later = cards.map(startOf).filter((start) => start > instant);
+  const start = onNow.length ? Math.min(...onNow) : later.length ? Math.min(...later) : null;
+  if (start === null) return null;
+  return [...document.querySelectorAll("[data-timeline] tr[data-slot]")]
+    .find((row) => Date.parse(row.querySelector(".slot-time time").dateTime) === start) || null;
+}
+
+/** Bring a row to the top: in the grid's own scrolling box on wide screens (under its room
+ * names), in the page on phones (under the app bar, by the row's scroll-margin). */
+function scrollToRow(row) {
+  const box = row.closest("[data-timeline]");
+  if (getComputedStyle(box).overflowY === "auto") {
+    box.scrollIntoView({ block: "start" });
+    // Then just under whatever stays at the top of the window (the app bar, a sticky tab bar).
+    const cover = [...document.querySelectorAll(".appbar, .tabbar")].map((bar) => bar.getBoundingClientRect())
+      .filter((rect) => rect.top < 100 && rect.bottom > 0).reduce((low, rect) => Math.max(low, rect.bottom), 0);
+    scrollBy(0, box.getBoundingClientRect().top - cover);
+    const head = box.querySelector("thead th")?.getBoundingClientRect().height || 0;
+    box.scrollTop += row.getBoundingClientRect().top - box.getBoundingClientRect().top - head;
+  } else {
+    row.scrollIntoView({ block: "start" });
+  }
+}
+
+// The day page opens at the current slot during the conference, unless the address names a
+// place (#t-1030), the browser restored a scroll position, or the attendee has scrolled already.
+let userMoved = false;
+for (const type of ["wheel", "touchstart", "keydown", "pointerdown"]) {
+  addEventListener(type, () => { userMoved = true; }, { once: true, passive: true, capture: true });
+}
+let opened = false;
+function openAtNow(instant, where) {
+  const timeline = document.querySelector("[data-timeline][data-day]");
+  if (opened || !timeline) return;
+  opened = true;
+  if (userMoved || location.hash || scrollY > 0 || timeline.scrollTop > 0) return;
+  if (where.phase !== "during" || timeline.dataset.day !== where.today) return;
+  const row = currentRow(instant);
+  if (row) scrollToRow(row);
+}
+
+/** "Now" on the day page: this day at the current slot, or the day to show (another page, or
+ * the first day before the conference); offline too, since the day pages are held. */
+function setupJumpToNow() {
+  const link = document.querySelector("[data-jump-now]");
+  if (!link) return;
+  link.addEventListener("click", (event) => {
+    const instant = currentInstant();
+    const where = situation(instant);
+    const timeline = document.querySelector("[data-timeline][data-day]");
+    event.preventDefault();
+    if (timeline?.dataset.day !== where.shown) {
+      location.assign(`/${body.dataset.conference}/programme/${where.shown}/`);
+      return;
+    }
+    const row = where.phase === "during" ? currentRow(instant) : null;
+    if (row) {
+      history.replaceState(null, "", `#${row.id}`);
+      scrollToRow(row);
+      row.querySelector(".talk:not([hidden]) .talk-title a")?.focus({ preventScroll: true });
+    } else {
+      scrollTo({ top: 0 });
+    }
+  });
+}
+
 let running = false;
 let again = false;
 async function update() {
@@ -221,6 +295,7 @@ async function update() {
       if (found) fillGlance(block, found, where);
     }
     markNow(instant);
+    openAtNow(instant, where);
   } finally {
     running = false;
   }
@@ -237,6 +312,7 @@ function refresh() {
   update();
 }
 
+setupJumpToNow();
 update();
 setInterval(update, TICK_MS);
 document.addEventListener("cc:live", refresh);

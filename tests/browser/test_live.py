@@ -145,7 +145,7 @@ def test_a_moved_session_reaches_both_open_tabs_within_two_seconds(
     marks = [f"Moved from {old.name}", f"New time, was {_clock(talk.start)}"]
     assert card.locator("[data-live-mark]").all_inner_texts() == marks
     # In the slot of its new start, on the page without a reload.
-    slot = card.locator("xpath=ancestor::section[@data-slot]")
+    slot = card.locator("xpath=ancestor::tr[@data-slot]")
     assert slot.locator(".slot-time").inner_text() == _clock(talk.start + SHIFT)
     when = session.locator("[data-fact=when]").inner_text()
     assert f"{_clock(talk.start + SHIFT)}–{_clock(talk.end + SHIFT)}" in when

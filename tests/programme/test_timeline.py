@@ -3,25 +3,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from companion.programme.models import Conference, Talk
-from companion.programme.timeline import conference_phase, display_day, now_and_next, slots
+from companion.programme.timeline import conference_phase, display_day, now_and_next
 from tests.conftest import at
 
 
 def _talk(id_: int, start: str, end: str, kind: str = "talk") -> Talk:
     return Talk(id=id_, title=f"T{id_}", kind=kind, start=at(start), end=at(end))
-
-
-def test_slots_group_talks_that_start_together() -> None:
-    talks = [_talk(1, "09:00", "09:50"), _talk(2, "10:00", "10:50"), _talk(3, "10:00", "11:00")]
-    grouped = slots(talks)
-    assert [s.start for s in grouped] == [at("09:00"), at("10:00")]
-    assert [[t.id for t in s.talks] for s in grouped] == [[1], [2, 3]]
-
-
-def test_a_slot_of_breaks_is_a_break() -> None:
-    grouped = slots([_talk(1, "11:00", "11:20", kind="break")])
-    assert grouped[0].is_break is True
-    assert slots([_talk(1, "11:00", "11:20")])[0].is_break is False
 
 
 def test_now_and_next_in_the_middle_of_a_slot() -> None:

@@ -81,10 +81,10 @@ def test_root_without_conferences_says_so(client: FlaskClient) -> None:
     assert "No conference yet" in response.text
 
 
-def test_day_page_groups_parallel_sessions_in_one_slot(client: FlaskClient, programme) -> None:
+def test_day_page_puts_parallel_sessions_in_one_row(client: FlaskClient, programme) -> None:
     page = client.get("/testconf/programme/2020-03-02/").text
     assert page.count("data-slot") == 4
-    ten = page.split('datetime="2020-03-02T10:00:00Z">10:00</time></h3>')[1].split("data-slot")[0]
+    ten = page.split('<tr id="t-1000"')[1].split("</tr>")[0]
     assert "Streaming a Million Likes/Second" in ten and "Smart APIs" in ten
     assert "Fleming" in ten and "Streaming Data" in ten
     assert "London time (GMT)" in page
@@ -369,9 +369,13 @@ def test_no_js_filter_hides_empty_slots_and_says_when_nothing_matches(
     client: FlaskClient, programme
 ) -> None:
     page = client.get("/testconf/programme/2020-03-02/?kind=panel").text
-    sections = page.split('<section class="slot')[1:]
-    assert len(sections) == 4
-    assert all(section.split(">")[0].endswith(" hidden") for section in sections)
+    rows = [row.split(">")[0] for row in page.split("<tr id=")[1:]]
+    slots = [row for row in rows if "data-slot" in row]
+    assert len(slots) == 4
+    assert all(row.endswith(" data-slot hidden") for row in slots)
+    assert [row for row in rows if row not in slots] == [
+        '"t-0950" role="row" style="--minutes: 10" class="grid-gap"'
+    ]  # the gap between the keynote and 10:00: no sessions, nothing to hide, a row all the same
     assert '<p class="empty" data-filter-empty>' in page
     keynote_only = client.get("/testconf/programme/2020-03-02/?kind=keynote").text
     assert '<p class="empty" data-filter-empty hidden>' in keynote_only
@@ -397,3 +401,46 @@ def test_an_edit_changes_the_etag_of_only_the_pages_it_changed(
     assert changed.status_code == 200
     assert "Smarter APIs" in changed.text
     assert changed.headers["ETag"] != before[apis]
+
+
+def test_now_redirects_to_the_current_slot_of_today(
+    app: Flask, client: FlaskClient, programme
+) -> None:
+    app.config["FIXED_NOW"] = "2020-03-02T10:30:00+00:00"
+    response = client.get("/testconf/now")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/testconf/programme/2020-03-02/#t-1000"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "ETag" not in response.headers
+    page = client.get("/testconf/programme/2020-03-02/").text
+    assert '<tr id="t-1000" role="row"' in page  # the fragment names a row of the page
+
+
+def test_now_between_sessions_goes_to_the_next_slot(
+    app: Flask, client: FlaskClient, programme
+) -> None:
+    app.config["FIXED_NOW"] = "2020-03-02T09:55:00+00:00"
+    assert client.get("/testconf/now").headers["Location"].endswith("/2020-03-02/#t-1000")
+
+
+def test_now_before_the_conference_is_the_first_day(
+    app: Flask, client: FlaskClient, programme
+) -> None:
+    app.config["FIXED_NOW"] = "2020-02-20T10:30:00+00:00"
+    response = client.get("/testconf/now")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/testconf/programme/2020-03-02/"
+
+
+def test_now_after_the_conference_or_the_day_is_that_day_without_a_slot(
+    app: Flask, client: FlaskClient, programme
+) -> None:
+    app.config["FIXED_NOW"] = "2020-03-02T12:30:00+00:00"  # the day's last session has ended
+    assert client.get("/testconf/now").headers["Location"] == "/testconf/programme/2020-03-02/"
+    app.config["FIXED_NOW"] = "2020-03-09T10:30:00+00:00"
+    assert client.get("/testconf/now").headers["Location"] == "/testconf/programme/2020-03-04/"
+
+
+def test_now_of_an_unknown_conference_is_not_found(client: FlaskClient) -> None:
+    response = client.get("/nope/now")
+    assert response.status_code == 404

@@ -22,6 +22,8 @@ def test_demo_day_page_with_assets_is_under_60_kb_gzipped(app: Flask, runner) ->
     assets = re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js|svg)\?v=[^"]+)"', html)
     assert {a.split("?")[0] for a in assets} == {
         "/static/css/app.css",
+        "/static/css/programme.css",
+        "/static/js/day.js",
         "/static/js/app.js",
         "/static/js/now.js",
         "/static/js/offline.js",
