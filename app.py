@@ -26,6 +26,7 @@ from companion import (
     notify,
     occupancy,
     offline,
+    photos,
     programme,
     questions,
     security,
@@ -55,6 +56,7 @@ FEATURES = (
     votes,
     occupancy,
     questions,
+    photos,
 )
 
 ROOT = Path(__file__).resolve().parent

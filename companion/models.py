@@ -12,6 +12,7 @@ from companion.live import models as live
 from companion.notify import models as notify
 from companion.occupancy import models as occupancy
 from companion.offline import models as offline
+from companion.photos import models as photos
 from companion.programme import models as programme
 from companion.questions import models as questions
 from companion.venue import models as venue
@@ -26,6 +27,7 @@ FEATURES = {
     "notify": notify,
     "occupancy": occupancy,
     "offline": offline,
+    "photos": photos,
     "programme": programme,
     "questions": questions,
     "venue": venue,

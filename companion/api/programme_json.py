@@ -6,8 +6,9 @@ import json
 from datetime import datetime
 from typing import Any
 
-from companion.programme.models import Conference, Talk
+from companion.programme.models import Conference, Speaker, Talk
 from companion.programme.queries import Programme
+from companion.web import external_url
 
 #: Bumped when the document's shape changes incompatibly.
 FORMAT_VERSION = 1
@@ -52,6 +53,20 @@ def talk_data(conference: Conference, talk: Talk) -> dict[str, Any]:
     }
 
 
+def photo_url(conference: Conference, speaker: Speaker) -> str | None:
+    """The speaker's photo (320 px JPEG, which every client reads), or None: a letter avatar."""
+    if not speaker.photo:
+        return None
+    return external_url(
+        "photos.speaker_photo",
+        conf=conference.slug,
+        slug=speaker.slug,
+        digest=speaker.photo,
+        size="large",
+        ext="jpg",
+    )
+
+
 def programme_document(programme: Programme) -> dict[str, Any]:
     """Everything a client needs to show the programme offline."""
     conference = programme.conference
@@ -80,7 +95,14 @@ def programme_document(programme: Programme) -> dict[str, Any]:
             for t in programme.tracks
         ],
         "speakers": [
-            {"slug": s.slug, "name": s.name, "affiliation": s.affiliation, "bio": s.bio}
+            {
+                "slug": s.slug,
+                "name": s.name,
+                "affiliation": s.affiliation,
+                "bio": s.bio,
+                "photo": photo_url(conference, s),
+                "photo_placeholder": s.photo_placeholder if s.photo else None,
+            }
             for s in programme.speakers
         ],
         "sessions": [talk_data(conference, talk) for talk in programme.talks],

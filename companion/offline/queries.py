@@ -11,8 +11,8 @@ from companion.venue.queries import offline_urls as venue_urls
 
 
 def offline_urls(conference: Conference) -> list[str]:
-    """Every public page of a conference (the offline copy), venue maps included: five queries
-    whatever its size."""
+    """Every public page of a conference (the offline copy), venue maps and speakers' photos
+    included: six queries whatever its size."""
     slug = conference.slug
     urls = [
         url_for("programme.home", conf=slug),
@@ -39,6 +39,23 @@ def offline_urls(conference: Conference) -> list[str]:
             select(column).where(model.conference_id == conference.id).order_by(column)
         ).scalars():
             urls.append(url_for(endpoint, conf=slug, slug=value))
+    # Speakers' photos, in WebP (what every browser that runs the service worker shows).
+    for speaker, digest in session.execute(
+        select(Speaker.slug, Speaker.photo)
+        .where(Speaker.conference_id == conference.id, Speaker.photo.is_not(None))
+        .order_by(Speaker.slug)
+    ):
+        for size in ("small", "large"):
+            urls.append(
+                url_for(
+                    "photos.speaker_photo",
+                    conf=slug,
+                    slug=speaker,
+                    digest=digest,
+                    size=size,
+                    ext="webp",
+                )
+            )
     for guid in session.execute(
         select(Talk.guid).where(Talk.conference_id == conference.id).order_by(Talk.start, Talk.id)
     ).scalars():

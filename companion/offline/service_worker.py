@@ -37,8 +37,8 @@ SIGN_IN_OR_OUT = (
     "accounts.device_link",
     "accounts.reset_password",
 )
-#: Fetched as images (in a map, or opened on their own), yet kept like pages.
-MAP_FILES = ("venue.floor_map",)
+#: Fetched as images (a map, a speaker's photo, or opened on their own), yet kept like pages.
+MAP_FILES = ("venue.floor_map", "photos.speaker_photo")
 #: Query parameters that never change the server's answer for the saved copy to be right: the
 #: manifest's start URL marker (`?source=pwa`), and the day page's filters, which app.js applies
 #: to the page itself. Any other parameter (a search's ?q=, …) makes another page that only the

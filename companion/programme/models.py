@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -204,6 +205,10 @@ class Speaker(Base):
     affiliation: Mapped[str] = mapped_column(String(200), default="")
     #: Markdown, sanitised when rendered.
     bio: Mapped[str] = mapped_column(Text, default="")
+    #: The hash of the speaker's photo (in its URLs; the files are `photos.models.SpeakerPhoto`),
+    #: or None for a letter avatar. `photo_placeholder`: the photo is not of the speaker.
+    photo: Mapped[str | None] = mapped_column(String(16))
+    photo_placeholder: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     conference: Mapped[Conference] = relationship(back_populates="speakers", lazy="raise")
     talk_links: Mapped[list[TalkSpeaker]] = relationship(

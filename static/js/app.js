@@ -217,7 +217,10 @@ async function setupTools() {
     const kind = link.dataset.tools;
     if (kind === "organiser") link.hidden = !rights.organiser;
     else if (kind === "host") link.hidden = !rights.organiser && !tracks.size;
-    else link.hidden = !rights.organiser && !tracks.has(link.dataset.editTrack);
+    else { // a session's track, or (a speaker) any of their tracks
+      const theirs = (link.dataset.editTracks ?? link.dataset.editTrack ?? "").split(" ");
+      link.hidden = !rights.organiser && !theirs.some((slug) => tracks.has(slug));
+    }
   }
 }
 

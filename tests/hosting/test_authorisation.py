@@ -31,6 +31,7 @@ from companion.venue.models import FloorMap
 from companion.votes.models import Vote
 from tests.conftest import SAME_ORIGIN, _slugify
 from tests.hosting.conftest import as_user
+from tests.photos.images import jpeg
 from tests.venue.test_views import MAP
 
 WHO = (None, "guest", "attendee", "other-host", "host", "organiser")
@@ -118,6 +119,19 @@ def _question(c: Context) -> Question:
     return c.add(
         Question(talk_id=talk.id, conference_id=c.conference_id, user_id=None, text="Why?")
     )
+
+
+def _photo_to_delete(c: Context) -> Request:
+    """Ada (who speaks in Streaming) with a photo an organiser put in, to be removed."""
+    organiser = as_user(c.app, "organiser")
+    put = organiser.post(
+        "/testconf/host/speakers/ada/photo",
+        data={"photo": (io.BytesIO(jpeg()), "ada.jpg")},
+        content_type="multipart/form-data",
+        headers=SAME_ORIGIN,
+    )
+    assert put.status_code == 302, put.text[:300]
+    return "POST", "/testconf/host/speakers/ada/photo/delete", {}
 
 
 def _room_on_now(c: Context) -> str:
@@ -467,6 +481,20 @@ TABLE: dict[str, tuple[Callable[[Context], Request], dict[str | None, int], bool
         MODERATE_FORM,
         False,
     ),
+    "photos.edit_photo": (
+        lambda c: (
+            "POST",
+            "/testconf/host/speakers/ada/photo",
+            {
+                # Another picture each time: the same one again changes (and audits) nothing.
+                "data": {"photo": (io.BytesIO(jpeg(300 + next(_counter))), "ada.jpg")},
+                "content_type": "multipart/form-data",
+            },
+        ),
+        HOST_FORM,
+        True,
+    ),
+    "photos.delete_photo": (_photo_to_delete, HOST_FORM, True),
     "occupancy.mark_full": (lambda c: ("PUT", _room_on_now(c), {}), ROOM_TOOL, False),
     "occupancy.mark_open": (lambda c: ("DELETE", _room_on_now(c), {}), ROOM_TOOL, False),
 }
@@ -479,7 +507,16 @@ def test_the_table_names_every_write_endpoint(app: Flask) -> None:
         if {"POST", "PUT", "PATCH", "DELETE"} & (rule.methods or set())
         and (
             rule.endpoint.split(".")[0]
-            in ("host", "hosting", "hosting_api", "admin", "votes", "questions", "occupancy")
+            in (
+                "host",
+                "hosting",
+                "hosting_api",
+                "admin",
+                "votes",
+                "questions",
+                "occupancy",
+                "photos",
+            )
             or "/admin/" in rule.rule
         )
     }
