@@ -17,6 +17,7 @@ bp = Blueprint("offline", __name__)
 #: Static files every page needs: kept by the service worker at install time.
 SHELL_FILES = (
     "css/app.css",
+    "js/zone.js",
     "js/app.js",
     "js/offline.js",
     "js/now.js",

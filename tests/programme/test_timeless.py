@@ -106,4 +106,4 @@ def test_programme_without_day_is_the_first_day(
 ) -> None:
     page = client.get("/testconf/programme/").text
     assert 'href="/testconf/programme/2020-03-02/" aria-current="page"' in page
-    assert '<div class="timeline" data-timeline data-day="2020-03-02">' in page
+    assert '<div class="timeline" data-timeline data-day="2020-03-02"' in page

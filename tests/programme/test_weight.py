@@ -23,6 +23,7 @@ def test_demo_day_page_with_assets_is_under_60_kb_gzipped(app: Flask, runner) ->
     assert {a.split("?")[0] for a in assets} == {
         "/static/css/app.css",
         "/static/js/app.js",
+        "/static/js/zone.js",
         "/static/js/now.js",
         "/static/js/offline.js",
         "/static/js/live.js",
