@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from companion.db import session
 from companion.hosting.models import AuditEntry
@@ -66,7 +66,10 @@ def talk_marks(conference: Conference, talk: Talk, entries: Sequence[AuditEntry]
         if was_cancelled and not talk.cancelled:
             marks.append(Mark("back-on", last["status"].at))
 
-    room_now = talk.room.name if talk.room_id is not None and talk.room is not None else None
+    # A talk's room must be loaded (pages load it); one with no room needs no load.
+    loaded = "room" in inspect(talk).dict
+    room = talk.room if loaded or talk.room_id is not None else None
+    room_now = room.name if room is not None else None
     was_room = first["room"].old if "room" in first else room_now
     if was_room != room_now:
         at = last["room"].at
