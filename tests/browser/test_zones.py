@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from sqlalchemy import select
 
@@ -106,6 +107,12 @@ def test_the_day_page_breaks_at_auckland_midnight_and_the_choice_lasts(
     card = auckland.locator("article.talk", has_text="Event Streams as the Source").first
     assert card.locator(".talk-when time").all_inner_texts() == ["23:20", "00:10 (+1)"]
     _shots(auckland, "zones-day")
+    for scheme in ("light", "dark"):  # the switch and the day breaks, as axe reads them
+        auckland.emulate_media(color_scheme=scheme)
+        violations = Axe().run(auckland).response["violations"]
+        serious = [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
+        assert serious == [], scheme
+    auckland.emulate_media(color_scheme="light")
 
     _choose(auckland, "conference")
     assert breaks.count() == 0
