@@ -94,7 +94,11 @@ def talk_marks(conference: Conference, talk: Talk, entries: Sequence[AuditEntry]
             )
         )
     return TalkMarks(
-        tuple(marks), was_start=was_start, was_room=was_room, was_cancelled=was_cancelled
+        tuple(marks),
+        was_start=was_start,
+        was_end=was_end,
+        was_room=was_room,
+        was_cancelled=was_cancelled,
     )
 
 

@@ -46,6 +46,7 @@ class TalkMarks:
 
     marks: tuple[Mark, ...]
     was_start: datetime
+    was_end: datetime
     was_room: str | None
     was_cancelled: bool
 

@@ -57,9 +57,10 @@ const shownRoom = (line) => { const link = line?.querySelector("a[data-room-name
  * compare with what the attendee saw when the page opened). Rooms are compared by name. */
 function original(node, now) {
   node.dataset.wasStart ??= now.start;
+  node.dataset.wasEnd ??= now.end;
   node.dataset.wasRoom ??= now.room;
   node.dataset.wasCancelled ??= String(now.cancelled);
-  return { start: node.dataset.wasStart, room: node.dataset.wasRoom, cancelled: node.dataset.wasCancelled === "true" };
+  return { start: node.dataset.wasStart, end: node.dataset.wasEnd, room: node.dataset.wasRoom, cancelled: node.dataset.wasCancelled === "true" };
 }
 
 /** The marks for a session against what was shown first (or, when the server marked it, what it
@@ -76,6 +77,8 @@ function marksFor(was, s) {
   if (isoZ(s.start) !== isoZ(was.start)) {
     const day = programmeDay(was.start) === s.day ? [] : [time(was.start, "short-day", shortDay(programmeDay(was.start))), " "];
     marks.push([["New time, was ", ...day, time(was.start)], "changed"]);
+  } else if (was.end && isoZ(s.end) !== isoZ(was.end)) {
+    marks.push([["New time, was ", time(was.start), "–", time(was.end, "end")], "changed"]);
   }
   return marks;
 }
@@ -102,7 +105,7 @@ function tagsOf(card) {
 /** A card (`article.talk`) of the session, wherever it is. */
 function patchCard(card, s) {
   const when = card.querySelector(".talk-when");
-  const was = original(card, { start: card.dataset.start, room: shownRoom(when), cancelled: card.classList.contains("is-cancelled") });
+  const was = original(card, { start: card.dataset.start, end: card.dataset.end, room: shownRoom(when), cancelled: card.classList.contains("is-cancelled") });
   const day = when.querySelector(".talk-day");
   day?.replaceChildren(time(s.start, "short-day", shortDay(s.day)), " · ");
   when.replaceChildren(...(day ? [day] : []), ...timeRange(s), ...(s.room ? [" · ", roomLink(s.room)] : []));
@@ -151,7 +154,7 @@ function patchSession(article, s) {
   const whenFact = article.querySelector('[data-fact="when"]');
   const whereFact = article.querySelector('[data-fact="where"]');
   const starts = whenFact.querySelector("time");
-  const was = original(article, { start: starts.dateTime, room: shownRoom(whereFact), cancelled: article.classList.contains("is-cancelled") });
+  const was = original(article, { start: starts.dateTime, end: whenFact.querySelector("time[data-format=end]")?.dateTime, room: shownRoom(whereFact), cancelled: article.classList.contains("is-cancelled") });
   const crumb = document.querySelector('[data-fact="day"]');
   if (crumb) {
     crumb.href = `/${conference}/programme/${s.day}/`;

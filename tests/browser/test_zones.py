@@ -106,7 +106,7 @@ def test_the_day_page_breaks_at_auckland_midnight_and_the_choice_lasts(
     assert before.locator(".slot-time").inner_text() == "23:45"
     card = auckland.locator("article.talk", has_text="Event Streams as the Source").first
     assert card.locator(".talk-when time").all_inner_texts() == ["23:20", "00:10 (+1)"]
-    _shots(auckland, "zones-day")
+    _shots(auckland, "zones-day", focus=breaks.first)
     for scheme in ("light", "dark"):  # the switch and the day breaks, as axe reads them
         auckland.emulate_media(color_scheme=scheme)
         violations = Axe().run(auckland).response["violations"]
@@ -142,8 +142,7 @@ def test_my_schedule_converts_and_breaks_the_day(
     assert heading.all_inner_texts() == ["Tuesday 3 March"]
     # Free time between them, converted too.
     assert "Free 22:50–00:30 (+1)" in day.inner_text()
-    heading.scroll_into_view_if_needed()
-    _shots(auckland, "zones-my-schedule")
+    _shots(auckland, "zones-my-schedule", focus=heading)
     assert auckland.errors == []
 
 
@@ -192,6 +191,43 @@ def test_a_live_change_is_written_in_the_zone_chosen(
     assert auckland.errors == []
 
 
+def test_a_live_change_of_the_end_alone_shows_the_old_range(
+    live_app: Flask, base_url: str, auckland: Any
+) -> None:
+    guid = _guid(live_app, "Streaming a Million Likes")  # 11:30–12:20 London
+    auckland.goto(f"{base_url}/{CONF}/sessions/{guid}/")
+    _choose(auckland, "device")
+    where = auckland.locator("[data-fact=where] a")
+    room = {"slug": "x", "name": where.get_attribute("data-room-name"), "label": where.inner_text()}
+    frame = {
+        "type": "change",
+        "data": {
+            "revision": 10_001,
+            "sessions": [
+                {
+                    "guid": guid,
+                    "state": "changed",
+                    "title": "Streaming a Million Likes",
+                    "url": f"/{CONF}/sessions/{guid}/",
+                    "start": "2020-03-02T11:30:00+00:00",
+                    "end": "2020-03-02T12:40:00+00:00",
+                    "day": DAY,
+                    "room": {**room, "url": "#"},
+                    "cancelled": False,
+                    "changed": ["end"],
+                }
+            ],
+        },
+    }
+    auckland.evaluate(
+        "(frame) => document.dispatchEvent(new CustomEvent('cc:live-frame', { detail: frame }))",
+        frame,
+    )
+    mark = auckland.locator("article.session [data-live-mark]")
+    assert mark.all_inner_texts() == ["New time, was 00:30–01:20"]
+    assert auckland.errors == []
+
+
 @pytest.mark.parametrize("zone", ["Europe/London", "Europe/Lisbon"])
 def test_no_switch_where_the_device_tells_the_conference_time(
     base_url: str, browser: Any, zone: str
@@ -224,13 +260,22 @@ def test_the_switch_in_settings(base_url: str, auckland: Any) -> None:
     _shots(auckland, "zones-settings", sizes=(PHONE,))
 
 
-def _shots(page: Any, name: str, sizes: tuple[dict[str, int], ...] = (PHONE, DESKTOP)) -> None:
-    """The page at phone and desktop sizes, light and dark."""
+def _shots(
+    page: Any,
+    name: str,
+    sizes: tuple[dict[str, int], ...] = (PHONE, DESKTOP),
+    focus: Any = None,
+) -> None:
+    """The page at phone and desktop sizes, light and dark (with `focus` in view, below the
+    sticky bars)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     for scheme in ("light", "dark"):
         for size in sizes:
             page.emulate_media(color_scheme=scheme)
             page.set_viewport_size(size)
+            if focus is not None:
+                top = focus.evaluate("(el) => el.getBoundingClientRect().top + window.scrollY")
+                page.evaluate("(y) => window.scrollTo(0, y)", max(0, top - 200))
             page.screenshot(path=str(SHOTS / f"{name}-{size['width']}-{scheme}.png"))
     page.emulate_media(color_scheme="light")
     page.set_viewport_size(PHONE)

@@ -152,7 +152,11 @@ def test_the_old_values_are_kept_for_live_changes() -> None:
     entries = (_entry(0, "room", "Whittle", "Fleming"),)
     found = marks_from_entries(LONDON, [talk], entries)["g1"]
     assert found == TalkMarks(
-        found.marks, was_start=talk.start, was_room="Whittle", was_cancelled=False
+        found.marks,
+        was_start=talk.start,
+        was_end=talk.end,
+        was_room="Whittle",
+        was_cancelled=False,
     )
 
 
@@ -224,7 +228,10 @@ def test_day_and_session_pages_show_the_marks(
     day = client.get("/testconf/programme/2020-03-02/").get_data(as_text=True)
     card = day.split(f'data-guid="{streams.guid}" data-track')[1].split("</article>")[0]
     assert moved in card and retimed in card
-    assert 'data-was-start="2020-03-02T10:00:00Z" data-was-room="Fleming"' in card
+    assert (
+        'data-was-start="2020-03-02T10:00:00Z" data-was-end="2020-03-02T10:50:00Z" '
+        'data-was-room="Fleming" data-was-cancelled="false"'
+    ) in card
     session = client.get(f"/testconf/sessions/{streams.guid}/").get_data(as_text=True)
     assert moved in session and retimed in session
     # The session that did not change carries none.
