@@ -5,7 +5,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from companion.programme.models import Room, Talk
-from tests.conftest import SAME_ORIGIN, sign_in
+from tests.conftest import SAME_ORIGIN, at, sign_in
 
 
 def _star(client: FlaskClient, *talks: Talk) -> None:
@@ -118,3 +118,18 @@ def test_where_next_names_the_day_of_a_session_not_today(
     assert (
         '<time datetime="2020-03-04T10:00:00Z" data-format="short-day">Wed 4</time> <time' in where
     )
+
+
+def test_a_retimed_star_names_its_new_time_in_time_tags(
+    client: FlaskClient, day, dbs: Session
+) -> None:
+    # <time>s, so that the device's zone can be shown instead (static/js/zone.js).
+    _star(client, day["streams"])
+    streams = day["streams"]
+    streams.start, streams.end = at("14:10"), at("15:00")
+    dbs.commit()
+    changed = client.get("/testconf/my/").text.split("Changed since")[1].split("</section>")[0]
+    assert (
+        'now <time datetime="2020-03-02T14:10:00Z" data-format="short-day">Mon 2</time> '
+        '<time datetime="2020-03-02T14:10:00Z" data-format="clock">14:10</time>'
+    ) in changed

@@ -121,6 +121,22 @@ def test_the_day_page_breaks_at_auckland_midnight_and_the_choice_lasts(
     assert auckland.errors == []
 
 
+def test_a_track_page_names_the_device_days(base_url: str, auckland: Any) -> None:
+    auckland.goto(f"{base_url}/{CONF}/tracks/streaming-data-architectures/")
+    _choose(auckland, "device")
+    cards = auckland.locator(".card-list[data-day-breaks] > article.talk")
+    # London's Monday 10:20 is Auckland's Monday 23:20; its 11:30 is Tuesday's 00:30.
+    assert cards.nth(0).locator(".talk-when").inner_text().startswith("Mon 2 · 23:20–00:10 (+1)")
+    assert cards.nth(1).locator(".talk-when").inner_text().startswith("Tue 3 · 00:30–01:20")
+    heading = cards.nth(1).locator("xpath=preceding-sibling::*[1]")
+    assert (
+        heading.get_attribute("data-day-break") == "" and heading.inner_text() == "Tuesday 3 March"
+    )
+    _choose(auckland, "conference")
+    assert cards.nth(1).locator(".talk-when").inner_text().startswith("Mon 2 · 11:30–12:20")
+    assert auckland.locator("[data-day-break]").count() == 0
+
+
 def test_my_schedule_converts_and_breaks_the_day(
     live_app: Flask, base_url: str, auckland: Any
 ) -> None:
