@@ -28,7 +28,7 @@ def recent_marks(conference: Conference, talks: Sequence[Talk]) -> dict[str, Tal
             AuditEntry.subject == "session",
             AuditEntry.field.in_(MARKED_FIELDS),
             AuditEntry.at >= since,
-            AuditEntry.talk_guid.in_({talk.guid for talk in talks}),
+            AuditEntry.talk_guid.in_(sorted({talk.guid for talk in talks})),
         )
         .order_by(AuditEntry.at, AuditEntry.id)
     ).scalars()

@@ -103,10 +103,10 @@ function usingDevice() {
 function choose(device) {
   try {
     localStorage.setItem(KEY, device ? "device" : "conference");
+    memory = null; // kept: other tabs and pages (and their choices) agree with this one
   } catch {
-    // private mode with no storage: the choice lasts for this page only
+    memory = device; // no storage (private mode): the choice lasts for this page only
   }
-  memory = device;
   document.dispatchEvent(new CustomEvent("cc:zone", { detail: { zone: device ? deviceZone : conferenceZone } }));
 }
 
