@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from flask import Flask
+from markupsafe import Markup, escape
 
 from companion.markup import render_markdown
 from companion.programme.models import Conference
@@ -37,6 +38,30 @@ def stamp(value: datetime, conference: Conference) -> str:
     return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
 
 
+#: How a <time> is written, for static/js/zone.js to write it again in another zone.
+TIME_FORMATS = ("clock", "end", "day", "short-day", "stamp")
+
+
+def time_tag(value: datetime, conference: Conference, fmt: str = "clock") -> Markup:
+    """`<time datetime="…Z" data-format="clock">14:10</time>`: an instant as the conference's zone
+    writes it, marked with its format so that the device's zone can be shown instead. "end" is a
+    clock time that gains "(+1)" in a zone where it falls on a later date than the start before
+    it; "day" and "short-day" name the programme day ("Monday 2 March", "Mon 2")."""
+    if fmt not in TIME_FORMATS:
+        raise ValueError(f"unknown time format {fmt!r}")
+    if fmt in ("clock", "end"):
+        text = clock(value, conference)
+    elif fmt == "day":
+        text = long_day(conference.day_of(value))
+    elif fmt == "short-day":
+        text = short_day(conference.day_of(value))
+    else:
+        text = stamp(value, conference)
+    return Markup('<time datetime="{}" data-format="{}">{}</time>').format(
+        iso(value), fmt, escape(text)
+    )
+
+
 def minutes(value: timedelta) -> str:
     """ "50 min" or "1 h 30 min"."""
     total = int(value.total_seconds() // 60)
@@ -62,6 +87,7 @@ def init_app(app: Flask) -> None:
         long_day=long_day,
         short_day=short_day,
         stamp=stamp,
+        time_tag=time_tag,
         minutes=minutes,
     )
     app.jinja_env.globals["zone_label"] = zone_label

@@ -17,6 +17,7 @@ from companion.accounts.models import User
 from companion.accounts.queries import editing_rights, feed_url, powers
 from companion.agenda import operations, schedule
 from companion.agenda.queries import starred_guids, stars_in
+from companion.programme.marks import marks_for
 from companion.programme.models import Talk
 from companion.programme.places import room_map
 from companion.programme.queries import get_conference_or_404, get_talk_by_guid_or_404
@@ -48,6 +49,7 @@ def my_schedule(conf: str) -> str:
         where_next_map=room_map(conference, where_next.room) if where_next else None,
         feed_url=feed_url(me.id) if me else None,
         roles=powers(me.id if me else None, conference.id),
+        marks=marks_for(conference, [e.talk for day in plan.days for e in day.entries]),
     )
 
 

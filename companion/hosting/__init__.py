@@ -24,9 +24,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The host's pages, the editing API, the public changelog and its Atom feed."""
-    from companion.hosting import api, changes, pages
+    """The host's pages, the editing API, the public changelog and its Atom feed, and the
+    change marks that public pages show (from the audit log)."""
+    from companion.hosting import api, changes, marks, pages
+    from companion.programme import marks as programme_marks
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(changes.bp)
+    programme_marks.register(app, marks.recent_marks)

@@ -19,6 +19,7 @@ SHELL_FILES = (
     "css/app.css",
     "css/room.css",
     "css/programme.css",
+    "js/zone.js",
     "js/app.js",
     "js/offline.js",
     "js/now.js",

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from companion import clock
 from companion.caching import conference_response
 from companion.errors import BadRequest, NotFound
-from companion.programme import grid, places, queries, search, timeline
+from companion.programme import grid, marks, places, queries, search, timeline
 from companion.programme.models import Conference, TalkKind
 from companion.programme.queries import ConferenceStamp
 
@@ -108,6 +108,7 @@ def _day_page(stamp: ConferenceStamp, day: date) -> Response:
             kinds=queries.kinds_in_use(talks),
             track_filter=track_filter,
             kind_filter=kind_filter,
+            marks=marks.marks_for(conference, talks),
         )
 
     return _cached_page(stamp, ("day", day, track_filter, kind_filter), render)
@@ -142,6 +143,7 @@ def session_page(conf: str, guid: str) -> Response:
             talk=talk,
             zone_at=talk.start,
             room_map=places.room_map(conference, talk.room),
+            marks=marks.marks_for(conference, [talk]),
         )
 
     return _cached_page(queries.get_conference_stamp_or_404(conf), ("session", guid), render)
@@ -165,8 +167,13 @@ def track(conf: str, slug: str) -> Response:
 
     def render(conference: Conference) -> str:
         found = queries.get_track_or_404(conference, slug)
+        talks = queries.track_talks(found)
         return render_template(
-            "programme/track.html", conf=conference, track=found, talks=queries.track_talks(found)
+            "programme/track.html",
+            conf=conference,
+            track=found,
+            talks=talks,
+            marks=marks.marks_for(conference, talks),
         )
 
     return _cached_page(queries.get_conference_stamp_or_404(conf), ("track", slug), render)
@@ -190,7 +197,12 @@ def speaker(conf: str, slug: str) -> Response:
 
     def render(conference: Conference) -> str:
         person = queries.get_speaker_or_404(conference, slug)
-        return render_template("programme/speaker.html", conf=conference, speaker=person)
+        return render_template(
+            "programme/speaker.html",
+            conf=conference,
+            speaker=person,
+            marks=marks.marks_for(conference, person.talks),
+        )
 
     return _cached_page(queries.get_conference_stamp_or_404(conf), ("speaker", slug), render)
 
@@ -213,12 +225,14 @@ def room(conf: str, slug: str) -> Response:
 
     def render(conference: Conference) -> str:
         place = queries.get_room_or_404(conference, slug)
+        talks = queries.room_talks(place)
         return render_template(
             "programme/room.html",
             conf=conference,
             room=place,
             room_map=places.room_map(conference, place),
-            days=timeline.by_day(conference, queries.room_talks(place)),
+            days=timeline.by_day(conference, talks),
+            marks=marks.marks_for(conference, talks),
         )
 
     return _cached_page(queries.get_conference_stamp_or_404(conf), ("room", slug), render)

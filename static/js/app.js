@@ -1,49 +1,96 @@
 // Conference Companion: progressive enhancement only. Every page works without this file.
-const KEY_ZONE = "cc.zone";
 
-/** Times: conference zone by default; a switch shows them in the device's zone instead. */
+/** Times: every <time datetime> as the server wrote it (the conference's zone), or in the
+ * device's zone when the person chose it with a switch (the header, Settings), with day breaks
+ * where the device's date changes between two sessions. static/js/zone.js formats. */
 function setupZones() {
-  const confZone = document.body.dataset.zone;
-  const toggle = document.querySelector("[data-zone-toggle]");
-  if (!confZone || !toggle || typeof Intl === "undefined") return;
-  const deviceZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const zone = window.ccZone;
+  const switches = [...document.querySelectorAll("[data-zone-switch]")];
+  if (!zone || !document.body.dataset.zone || !zone.switchable) return; // times are right as rendered
   const labels = [...document.querySelectorAll("[data-zone-label]")];
   labels.forEach((el) => { el.dataset.original = el.textContent; });
-  const times = [...document.querySelectorAll("time[datetime*='T']")];
-  let useDevice = false;
-  times.forEach((el) => { el.dataset.original = el.textContent; });
-  const sameOffsets = times.every((el) => offsetIn(el.dateTime, confZone) === offsetIn(el.dateTime, deviceZone));
-  if (!deviceZone || deviceZone === confZone || sameOffsets) return; // nothing to switch
+  const firstDay = `${(document.body.dataset.days || "").split(" ")[0]}T12:00:00Z`;
 
-  const fmt = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: deviceZone });
-  const show = (el) => { el.textContent = useDevice ? fmt.format(new Date(el.dateTime)) : el.dataset.original; };
-  const apply = () => {
-    times.forEach(show);
-    labels.forEach((el) => { el.textContent = useDevice ? `your device's time (${deviceZone.replace(/_/g, " ")})` : el.dataset.original; });
-    toggle.textContent = useDevice ? "Show conference time" : "Show my device's time";
-    toggle.setAttribute("aria-pressed", String(useDevice));
+  const apply = (root = document) => {
+    const device = zone.usingDevice();
+    root.querySelectorAll("time[datetime*='T']").forEach((el) => showTime(el, device));
+    labels.forEach((el) => { el.textContent = device ? zone.label(zone.deviceZone, el.dataset.zoneAt || firstDay) : el.dataset.original; });
+    switches.forEach((group) => group.querySelectorAll("[data-zone-choice]").forEach((button) => {
+      button.setAttribute("aria-pressed", String((button.dataset.zoneChoice === "device") === device));
+    }));
+    dayBreaks(device);
   };
-  toggle.hidden = false;
-  useDevice = localStorage.getItem(KEY_ZONE) === "device";
+  const showTime = (el, device) => {
+    el.dataset.original ??= el.textContent;
+    const kind = el.dataset.format || (/^\d{1,2}:\d{2}$/.test(el.dataset.original.trim()) ? "clock" : "");
+    if (!kind) return; // a time written some other way: left as it is
+    if (!device) {
+      el.textContent = el.dataset.original;
+      return;
+    }
+    const before = el.previousElementSibling;
+    const from = kind === "end" && before?.matches("time[datetime]") ? before.dateTime : null;
+    el.textContent = zone.format(kind, el.dateTime, zone.deviceZone, from);
+  };
+  switches.forEach((group) => {
+    const mine = group.querySelector('[data-zone-choice="device"]');
+    mine.textContent = `My time (${zone.city(zone.deviceZone)})`;
+    group.hidden = false;
+    const section = group.closest("[data-zone-section]");
+    if (section) section.hidden = false;
+    group.addEventListener("click", (event) => {
+      const button = event.target.closest("[data-zone-choice]");
+      if (!button) return;
+      zone.choose(button.dataset.zoneChoice === "device");
+    });
+  });
+  document.addEventListener("cc:zone", () => apply());
+  // Another tab chose: follow it.
+  window.addEventListener("storage", (event) => { if (event.key === "cc.zone") apply(); });
+  // Cards and times that now.js or live-page.js put on the page, and filtered lists, follow too.
+  document.addEventListener("cc:content", (event) => apply(event.target));
+  document.addEventListener("cc:filtered", () => dayBreaks(zone.usingDevice()));
   apply();
-  toggle.addEventListener("click", () => {
-    useDevice = !useDevice;
-    localStorage.setItem(KEY_ZONE, useDevice ? "device" : "conference");
-    apply();
-  });
-  // Cards and times that now.js puts on the page follow the switch too.
-  document.addEventListener("cc:content", (event) => {
-    const gone = times.filter((el) => !el.isConnected);
-    gone.forEach((el) => times.splice(times.indexOf(el), 1));
-    const added = [...event.target.querySelectorAll("time[datetime*='T']")].filter((el) => !times.includes(el));
-    added.forEach((el) => { el.dataset.original = el.textContent; show(el); });
-    times.push(...added);
-  });
 }
 
-function offsetIn(iso, zone) {
-  const parts = new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(iso));
-  return parts;
+/** Lists in time order ([data-day-breaks], its value the programme day shown above the list, if
+ * any): in the device's zone, a heading wherever the date changes between two of its items. */
+function dayBreaks(device) {
+  const zone = window.ccZone;
+  document.querySelectorAll("[data-day-break]").forEach((heading) => heading.remove());
+  if (!device) return;
+  for (const list of document.querySelectorAll("[data-day-breaks]")) {
+    const day = list.dataset.dayBreaks;
+    let last = day ? zone.dateKey(`${day}T12:00:00Z`, zone.conferenceZone) : "";
+    for (const item of [...list.children]) {
+      if (item.hidden) continue;
+      const start = item.dataset.start || item.querySelector("time[datetime*='T']")?.dateTime;
+      if (!start) continue;
+      const date = zone.dateKey(start, zone.deviceZone);
+      if (last && date !== last) {
+        const text = zone.format("day", start, zone.deviceZone);
+        const heading = list.tagName === "TBODY" ? breakRow(text) : document.createElement("h3");
+        heading.classList.add("day-break");
+        heading.dataset.dayBreak = "";
+        if (list.tagName !== "TBODY") heading.textContent = text;
+        item.before(heading);
+      }
+      last = date;
+    }
+  }
+}
+
+/** A date heading as a row of the day grid's table, across every column. */
+function breakRow(text) {
+  const row = document.createElement("tr");
+  row.setAttribute("role", "row");
+  const cell = document.createElement("th");
+  cell.colSpan = 1000; // all the columns there are
+  cell.scope = "colgroup";
+  cell.setAttribute("role", "columnheader");
+  cell.textContent = text;
+  row.append(cell);
+  return row;
 }
 
 /** Day page filters: the links work without JS; with JS they filter in place, no reload. */
@@ -79,6 +126,7 @@ function setupFilters() {
       if (value) next.searchParams.set(name, value); else next.searchParams.delete(name);
     }
     history.replaceState(null, "", next);
+    document.dispatchEvent(new CustomEvent("cc:filtered"));
   };
 
   panel.addEventListener("click", (event) => {

@@ -14,7 +14,8 @@ const PATCHABLE = new Set(["start", "end", "room", "cancelled", "status", "title
 const patched = new Set();
 
 // Times as the server writes them (companion/templating.py): 24-hour clock in the conference's
-// zone, "Mon 2", "Monday 2 March", ISO UTC with a "Z".
+// zone, "Mon 2", "Monday 2 March", ISO UTC with a "Z", in <time data-format> elements that
+// app.js then shows in the zone chosen on this device (static/js/zone.js), as the server's.
 const clockFormat = new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 const clock = (iso) => clockFormat.format(new Date(iso));
 const dayFormat = (weekday) => new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", weekday });
@@ -46,8 +47,8 @@ function element(tag, attributes, ...children) {
   node.append(...children);
   return node;
 }
-const time = (iso) => element("time", { datetime: isoZ(iso) }, clock(iso));
-const timeRange = (s) => [time(s.start), "–", time(s.end)];
+const time = (iso, format = "clock", text = clock(iso)) => element("time", { datetime: isoZ(iso), "data-format": format }, text);
+const timeRange = (s) => [time(s.start), "–", time(s.end, "end")];
 const roomLink = (room) => element("a", { href: room.url, "data-room-name": room.name }, room.label);
 /** The room a time line links to, by name (the link shows its label, with the floor). */
 const shownRoom = (line) => { const link = line?.querySelector("a[data-room-name]"); return link ? link.dataset.roomName : ""; };
@@ -56,23 +57,28 @@ const shownRoom = (line) => { const link = line?.querySelector("a[data-room-name
  * compare with what the attendee saw when the page opened). Rooms are compared by name. */
 function original(node, now) {
   node.dataset.wasStart ??= now.start;
+  node.dataset.wasEnd ??= now.end;
   node.dataset.wasRoom ??= now.room;
   node.dataset.wasCancelled ??= String(now.cancelled);
-  return { start: node.dataset.wasStart, room: node.dataset.wasRoom, cancelled: node.dataset.wasCancelled === "true" };
+  return { start: node.dataset.wasStart, end: node.dataset.wasEnd, room: node.dataset.wasRoom, cancelled: node.dataset.wasCancelled === "true" };
 }
 
-/** The marks for a session against what was shown first: "Moved from Whittle", "New time, was
- * 10:20", "Cancelled", "Back on", "Removed". */
+/** The marks for a session against what was shown first (or, when the server marked it, what it
+ * was a day before: data-was-*): "Moved from Whittle", "New time, was 10:20", "Cancelled",
+ * "Back on", "Removed", in the words of templates/partials/marks.html. Each mark is
+ * [its text and times, its kind]. */
 function marksFor(was, s) {
-  if (s.state === "removed") return [["Removed", "danger"]];
+  if (s.state === "removed") return [[["Removed"], "danger"]];
   const marks = [];
-  if (s.cancelled !== was.cancelled) marks.push(s.cancelled ? ["Cancelled", "danger"] : ["Back on", "changed"]);
-  else if (s.cancelled) marks.push(["Cancelled", "danger"]);
+  if (s.cancelled !== was.cancelled) marks.push(s.cancelled ? [["Cancelled"], "danger"] : [["Back on"], "changed"]);
+  else if (s.cancelled) marks.push([["Cancelled"], "danger"]);
   const room = s.room?.name || "";
-  if (room !== was.room) marks.push([was.room ? `Moved from ${was.room}` : `Now in ${room}`, "changed"]);
+  if (room !== was.room) marks.push([[was.room ? `Moved from ${was.room}` : `Now in ${room}`], "changed"]);
   if (isoZ(s.start) !== isoZ(was.start)) {
-    const day = programmeDay(was.start) === s.day ? "" : `${shortDay(programmeDay(was.start))} `;
-    marks.push([`New time, was ${day}${clock(was.start)}`, "changed"]);
+    const day = programmeDay(was.start) === s.day ? [] : [time(was.start, "short-day", shortDay(programmeDay(was.start))), " "];
+    marks.push([["New time, was ", ...day, time(was.start)], "changed"]);
+  } else if (was.end && isoZ(s.end) !== isoZ(was.end)) {
+    marks.push([["New time, was ", time(was.start), "–", time(was.end, "end")], "changed"]);
   }
   return marks;
 }
@@ -80,9 +86,10 @@ function marksFor(was, s) {
 /** Put `marks` first in a `.talk-tags` line (made if missing), replacing earlier live marks and
  * the server's "Cancelled" badge, whose place they take. */
 function showMarks(tags, marks) {
-  tags.querySelectorAll("[data-live-mark], .badge-danger").forEach((badge) => badge.remove());
-  tags.prepend(...marks.map(([text, kind]) => element("span", { class: `badge badge-${kind}`, "data-live-mark": "" }, text)));
+  tags.querySelectorAll("[data-live-mark], [data-mark], .badge-danger").forEach((badge) => badge.remove());
+  tags.prepend(...marks.map(([parts, kind]) => element("span", { class: `badge badge-${kind}`, "data-live-mark": "" }, ...parts)));
   tags.hidden = !tags.children.length;
+  tags.dispatchEvent(new CustomEvent("cc:content", { bubbles: true })); // its times (no forms here)
 }
 
 function tagsOf(card) {
@@ -98,9 +105,9 @@ function tagsOf(card) {
 /** A card (`article.talk`) of the session, wherever it is. */
 function patchCard(card, s) {
   const when = card.querySelector(".talk-when");
-  const was = original(card, { start: card.dataset.start, room: shownRoom(when), cancelled: card.classList.contains("is-cancelled") });
+  const was = original(card, { start: card.dataset.start, end: card.dataset.end, room: shownRoom(when), cancelled: card.classList.contains("is-cancelled") });
   const day = when.querySelector(".talk-day");
-  if (day) day.textContent = `${shortDay(s.day)} · `;
+  day?.replaceChildren(time(s.start, "short-day", shortDay(s.day)), " · ");
   when.replaceChildren(...(day ? [day] : []), ...timeRange(s), ...(s.room ? [" · ", roomLink(s.room)] : []));
   card.dataset.start = isoZ(s.start);
   card.dataset.end = isoZ(s.end);
@@ -223,7 +230,7 @@ function patchSession(article, s) {
   const whenFact = article.querySelector('[data-fact="when"]');
   const whereFact = article.querySelector('[data-fact="where"]');
   const starts = whenFact.querySelector("time");
-  const was = original(article, { start: starts.dateTime, room: shownRoom(whereFact), cancelled: article.classList.contains("is-cancelled") });
+  const was = original(article, { start: starts.dateTime, end: whenFact.querySelector("time[data-format=end]")?.dateTime, room: shownRoom(whereFact), cancelled: article.classList.contains("is-cancelled") });
   const crumb = document.querySelector('[data-fact="day"]');
   if (crumb) {
     crumb.href = `/${conference}/programme/${s.day}/`;
@@ -231,7 +238,7 @@ function patchSession(article, s) {
   }
   const note = whenFact.querySelector(":scope > .muted");
   note?.replaceChildren(`(${minutes(s.start, s.end)}, `, ...[note.querySelector("[data-zone-label]")].filter(Boolean), ")");
-  whenFact.replaceChildren(`${longDay(s.day)}, `, ...timeRange(s), ...(note ? [" ", note] : []));
+  whenFact.replaceChildren(time(s.start, "day", longDay(s.day)), ", ", ...timeRange(s), ...(note ? [" ", note] : []));
   if ((s.room?.label || "") !== (whereFact?.querySelector("a")?.textContent || "")) {
     article.querySelector(".room-map")?.remove(); // it shows the old room
     if (s.room) {
@@ -265,7 +272,10 @@ function scheduleWords(s) {
   const changed = s.changed || [];
   if (changed.includes("cancelled") || changed.includes("status")) words.push(s.cancelled ? "cancelled" : "back on");
   if (changed.includes("room")) words.push(`moved to ${s.room ? s.room.label : "no room"}`);
-  if (changed.includes("start") || changed.includes("end")) words.push(`now ${shortDay(s.day)} ${clock(s.start)}`);
+  // In the zone this device shows (static/js/zone.js): these words are text, not <time>s.
+  const zone = window.ccZone;
+  const when = zone?.usingDevice() ? `${zone.format("short-day", s.start)} ${zone.format("clock", s.start)}` : `${shortDay(s.day)} ${clock(s.start)}`;
+  if (changed.includes("start") || changed.includes("end")) words.push(`now ${when}`);
   return words;
 }
 

@@ -81,6 +81,15 @@ function asSectionCard(card) {
   title.replaceWith(h3);
 }
 
+/** A <time> as the server writes it (conference zone); app.js shows it in the zone chosen. */
+function timeTag(iso, format, text) {
+  const time = document.createElement("time");
+  time.dateTime = iso;
+  time.dataset.format = format;
+  time.textContent = text;
+  return time;
+}
+
 function clockText(instant) {
   return new Intl.DateTimeFormat("en-GB", { timeZone: body.dataset.zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
     .format(new Date(instant));
@@ -112,11 +121,8 @@ function fillGlance(block, found, where) {
     when.replaceChildren();
     if (start) {
       const day = programmeDay(Date.parse(start));
-      const label = day === where.today ? "" : `${labels[where.days.indexOf(day)] || day} `;
-      const time = document.createElement("time");
-      time.dateTime = start;
-      time.textContent = clockText(Date.parse(start));
-      when.append(` · ${label}`, time);
+      const label = day === where.today ? [] : [timeTag(start, "short-day", labels[where.days.indexOf(day)] || day), " "];
+      when.append(" · ", ...label, timeTag(start, "clock", clockText(Date.parse(start))));
       when.dispatchEvent(new CustomEvent("cc:content", { bubbles: true }));
     }
   }
@@ -179,8 +185,23 @@ function updateMine(instant, where) {
     if (day === where.today) return;
     const prefix = document.createElement("span");
     prefix.className = "talk-day";
-    prefix.textContent = `${labels[where.days.indexOf(day)] || day} · `;
+    prefix.append(timeTag(copy.dataset.start, "short-day", labels[where.days.indexOf(day)] || day), " · ");
     copy.querySelector(".talk-when").prepend(prefix);
+  });
+}
+
+/** Change marks (templates/partials/marks.html) count from the programme's latest change, as
+ * the cached page must; a day after its change by this device's clock, a mark goes. */
+const MARK_LIFE_MS = 24 * 3_600_000;
+function expireMarks(instant) {
+  const marks = document.querySelectorAll("[data-changed-at]");
+  marks.forEach((mark) => { mark.hidden = instant - Date.parse(mark.dataset.changedAt) > MARK_LIFE_MS; });
+  new Set([...marks].map((mark) => mark.closest(".talk, article.session"))).forEach((card) => {
+    if (!card) return;
+    const shown = card.querySelector("[data-changed-at]:not([hidden]), [data-live-mark]");
+    if (card.matches(".talk")) card.classList.toggle("is-changed", Boolean(shown));
+    const tags = card.querySelector(".talk-tags");
+    if (tags) tags.hidden = ![...tags.children].some((child) => !child.hidden);
   });
 }
 
@@ -296,6 +317,7 @@ async function update() {
     }
     markNow(instant);
     openAtNow(instant, where);
+    expireMarks(instant);
   } finally {
     running = false;
   }

@@ -217,7 +217,8 @@ async function overlaySchedule() {
   } catch { /* titles stay unknown */ }
   const list = waiting.map((guid) => {
     const s = titles[guid];
-    const when = s ? new Date(s.start).toLocaleString([], { weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: document.body.dataset.zone }) : "";
+    // In the zone this device shows (static/js/zone.js), as every other time.
+    const when = s && window.ccZone ? `${window.ccZone.format("short-day", s.start)} ${window.ccZone.format("clock", s.start)}` : "";
     const link = s ? `/${conference()}/sessions/${guid}/` : "#";
     const title = s ? s.title.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c])) : "A session";
     return `<li><a href="${link}">${title}</a> <span class="muted">${when}</span></li>`;

@@ -5,7 +5,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from companion.programme.models import Room, Talk
-from tests.conftest import SAME_ORIGIN, sign_in
+from tests.conftest import SAME_ORIGIN, at, sign_in
 
 
 def _star(client: FlaskClient, *talks: Talk) -> None:
@@ -27,7 +27,10 @@ def test_schedule_shows_clash_alternatives_and_free_time(client: FlaskClient, da
     streams_card = page.split("Streams</a></h3>")[1].split("</article>")[0]
     assert "Clashes with</strong> <a" in streams_card and ">APIs</a>" in streams_card
     assert "Also in this slot (1)" in streams_card and "Security" in streams_card
-    assert "Free 09:50–10:20 · 30 min" in page
+    assert (
+        'Free <time datetime="2020-03-02T09:50:00Z" data-format="clock">09:50</time>–'
+        '<time datetime="2020-03-02T10:20:00Z" data-format="end">10:20</time> · 30 min'
+    ) in page
     assert page.count('aria-pressed="true"') == 3
 
 
@@ -112,4 +115,21 @@ def test_where_next_names_the_day_of_a_session_not_today(
     _star(client, day_three)
     page = client.get("/testconf/my/").text
     where = page.split("Where next?")[1].split("</section>")[0]
-    assert "Wed 4 <time" in where
+    assert (
+        '<time datetime="2020-03-04T10:00:00Z" data-format="short-day">Wed 4</time> <time' in where
+    )
+
+
+def test_a_retimed_star_names_its_new_time_in_time_tags(
+    client: FlaskClient, day, dbs: Session
+) -> None:
+    # <time>s, so that the device's zone can be shown instead (static/js/zone.js).
+    _star(client, day["streams"])
+    streams = day["streams"]
+    streams.start, streams.end = at("14:10"), at("15:00")
+    dbs.commit()
+    changed = client.get("/testconf/my/").text.split("Changed since")[1].split("</section>")[0]
+    assert (
+        'now <time datetime="2020-03-02T14:10:00Z" data-format="short-day">Mon 2</time> '
+        '<time datetime="2020-03-02T14:10:00Z" data-format="clock">14:10</time>'
+    ) in changed

@@ -103,16 +103,17 @@ def test_filter_links_work_without_javascript(live_app: Flask, base_url: str, br
 
 @pytest.mark.parametrize("phone", [{"timezone_id": "America/New_York"}], indirect=True)
 def test_times_switch_to_the_device_zone(live_app: Flask, base_url: str, phone: Any) -> None:
+    # tests/browser/test_zones.py tests the switch fully (dates, day breaks, live changes).
     phone.goto(base_url + _pages(live_app)["session"])
-    first = phone.locator(".facts time").first
+    first = phone.locator(".facts time[data-format=clock]").first
     assert first.inner_text() == "11:30"
-    toggle = phone.locator("[data-zone-toggle]")
+    toggle = phone.locator("header [data-zone-choice=device]")
     assert toggle.is_visible()
     toggle.click()
     assert first.inner_text() == "06:30"
-    assert "America/New York" in phone.locator("[data-zone-label]").first.inner_text()
+    assert "New York time" in phone.locator("[data-zone-label]").first.inner_text()
     phone.reload()
-    assert phone.locator(".facts time").first.inner_text() == "06:30"  # the choice is kept
+    assert phone.locator(".facts time[data-format=clock]").first.inner_text() == "06:30"  # kept
 
 
 def test_sessions_on_now_are_marked(live_app: Flask, base_url: str, phone: Any) -> None:

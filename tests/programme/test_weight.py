@@ -25,6 +25,7 @@ def test_demo_day_page_with_assets_is_under_60_kb_gzipped(app: Flask, runner) ->
         "/static/css/programme.css",
         "/static/js/day.js",
         "/static/js/app.js",
+        "/static/js/zone.js",
         "/static/js/now.js",
         "/static/js/offline.js",
         "/static/js/live.js",
