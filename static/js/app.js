@@ -69,7 +69,7 @@ function dayBreaks(device) {
       const date = zone.dateKey(start, zone.deviceZone);
       if (last && date !== last) {
         const text = zone.format("day", start, zone.deviceZone);
-        const heading = list.tagName === "TBODY" ? breakRow(text) : document.createElement("h3");
+        const heading = list.tagName === "TBODY" ? breakRow(list, text) : document.createElement("h3");
         heading.classList.add("day-break");
         heading.dataset.dayBreak = "";
         if (list.tagName !== "TBODY") heading.textContent = text;
@@ -80,12 +80,13 @@ function dayBreaks(device) {
   }
 }
 
-/** A date heading as a row of the day grid's table, across every column. */
-function breakRow(text) {
+/** A date heading as a row of the day grid's table, across all its columns. */
+function breakRow(body, text) {
   const row = document.createElement("tr");
   row.setAttribute("role", "row");
   const cell = document.createElement("th");
-  cell.colSpan = 1000; // all the columns there are
+  const header = body.closest("table")?.querySelector("thead tr");
+  cell.colSpan = header ? [...header.cells].reduce((sum, th) => sum + th.colSpan, 0) : 1;
   cell.scope = "colgroup";
   cell.setAttribute("role", "columnheader");
   cell.textContent = text;
