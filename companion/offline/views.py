@@ -17,10 +17,12 @@ bp = Blueprint("offline", __name__)
 #: Static files every page needs: kept by the service worker at install time.
 SHELL_FILES = (
     "css/app.css",
+    "css/alerts.css",
     "js/app.js",
     "js/offline.js",
     "js/now.js",
     "js/venue.js",
+    "js/alerts.js",
     "icons/icon.svg",
     "icons/icon-192.png",
 )
