@@ -84,6 +84,12 @@ def _violations(page: Any, axe: str) -> list[str]:
     ]
 
 
+def _type_in(page: Any, selector: str, text: str) -> None:
+    page.locator(selector).focus()
+    page.keyboard.type(text)
+    assert page.locator(f"{selector} ~ [role=listbox]").is_visible()
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_page_kind_has_no_serious_axe_violation(
     live_app: Flask, base_url: str, browser: Any, axe_source: str, scheme: str
@@ -157,6 +163,7 @@ def test_every_page_kind_has_no_serious_axe_violation(
         check("settings", "/settings/")
         check("host-my-tracks", f"{CONF}/host/")
         check("host-edit-session", f"{CONF}/host/sessions/{n['guid']}/")
+        check("host-speaker-picker-open", then=lambda: _type_in(page, "#f-speakers-search", "an"))
         check("host-new-session", f"{CONF}/host/sessions/new")
         check("host-edit-track", f"{CONF}/host/tracks/{n['track']}/")
         check("host-move", f"{CONF}/host/sessions/{n['guid']}/move")

@@ -14,7 +14,7 @@ from flask import Flask
 from sqlalchemy import delete, select
 
 from companion.db import get_database_of, get_session
-from companion.programme.models import Speaker, Talk, TalkSpeaker
+from companion.programme.models import Speaker, Talk, TalkSpeaker, Track
 from tests.browser.conftest import DEMO_NOW, PHONE, demo_server
 from tests.browser.test_pages import SHOTS
 
@@ -173,6 +173,14 @@ def test_a_host_picks_speakers_by_keyboard_and_their_order_is_saved(browser: Any
             "#f-speakers option:checked", "all => all.map(o => o.text)"
         )
         assert [s.split(" (")[0] for s in selected] == wanted
+        # The organiser's track form has the same picker, for the hosts shown.
+        with get_database_of(app).sessionmaker() as db:
+            track = db.execute(select(Track.slug).order_by(Track.position)).scalars().first()
+        page.goto(f"{base_url}/{CONF}/admin/tracks/{track}")
+        page.locator("#f-hosts-search").focus()
+        page.keyboard.type("ana")
+        assert page.locator("#f-hosts-options [role=option]").count() > 0
+        _shots(page, "picker-admin-track")
         assert errors == []
     finally:
         context.close()
