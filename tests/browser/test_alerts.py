@@ -19,6 +19,7 @@ from companion.db import get_database_of, get_session
 from companion.notify.worker import Worker
 from companion.programme.models import Room, Talk
 from tests.browser.conftest import DEMO_NOW, PHONE, demo_server
+from tests.browser.test_axe import _violations, axe_source  # noqa: F401 - a fixture
 from tests.browser.test_pages import SHOTS
 from tests.notify.emulator import PushService, trust
 
@@ -110,7 +111,11 @@ def _cards(page: Any) -> list[str]:
     return page.locator("[data-alerts] [data-alert-title]").all_inner_texts()
 
 
-def test_a_sent_alert_is_listed_and_readable_offline(browser: Any, served) -> None:
+def test_a_sent_alert_is_listed_and_readable_offline(
+    browser: Any,
+    served,
+    axe_source: str,  # noqa: F811 - the fixture imported above
+) -> None:
     app, base_url = served
     service = PushService(app.config["VAPID_PUBLIC_KEY"])
     trust(app, service)
@@ -159,6 +164,7 @@ def test_a_sent_alert_is_listed_and_readable_offline(browser: Any, served) -> No
         page.wait_for_selector("[data-from-device]")
         assert _cards(page) == [second["title"], first["title"]]  # newest first
         assert page.get_by_text(second["body"]).is_visible()
+        assert _violations(page, axe_source) == []  # the list, with a card made by alerts.js
         assert page.locator("[data-from-device]").count() == 1
         assert "shown on this device" in page.locator("[data-from-device]").inner_text()
         context.set_offline(False)

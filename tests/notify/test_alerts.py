@@ -128,3 +128,12 @@ def test_alerts_page_is_kept_only_in_the_private_cache(app: Flask, talks) -> Non
     urls = json.loads(re.search(r"^const URLS = (.*);$", worker, re.M).group(1))
     assert re.match(urls["private_page"], URL)  # network first, cleared at sign-out
     assert urls["my_alerts"] == "/<conf>/my/alerts/"  # warmed for offline with My schedule
+    listed = app.test_client().get("/api/v1/conferences/testconf/offline").get_json()
+    assert listed["pages"] and not [p for p in listed["pages"] if "/my/" in str(p)]
+
+
+def test_my_schedule_and_settings_link_to_alerts(talks, device) -> None:
+    phone, _ = device(talks["streams"])
+    link = f'<a href="{URL}">Alerts sent to you</a>'
+    assert link in phone.get("/testconf/my/").text
+    assert link in phone.get("/settings/").text
