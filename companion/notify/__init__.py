@@ -8,6 +8,7 @@ Its URLs, and the module that answers each (`companion/notify/<module>.py`):
 | POST   /api/v1/me/push-subscriptions | notify.subscribe   | views  |
 | DELETE /api/v1/me/push-subscriptions | notify.unsubscribe | views  |
 | GET    /<conf>/admin/notifications/  | notify.health      | views  |
+| GET    /<conf>/my/alerts/            | notify.my_alerts   | views  |
 """
 
 from __future__ import annotations

@@ -98,6 +98,7 @@ class Delivery(Base):
         UniqueConstraint("notification_id", "subscription_id"),
         CheckConstraint("status IN ('pending', 'sent', 'failed', 'gone')", name="status_known"),
         Index("ix_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_deliveries_user_sent", "user_id", "sent_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,6 +106,9 @@ class Delivery(Base):
     subscription_id: Mapped[int | None] = mapped_column(
         ForeignKey("push_subscriptions.id", ondelete="SET NULL")
     )
+    #: Whom it was for: the person's Alerts page lists what was sent to them, and must still do
+    #: so after the device's subscription is gone (turned off, or refused by the push service).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

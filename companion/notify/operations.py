@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hmac
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from companion.db import session
 from companion.errors import Conflict
-from companion.notify.models import PushSubscription
+from companion.notify.models import Delivery, Notification, PushSubscription
 
 
 def save_subscription(user_id: int, endpoint: str, p256dh: str, auth: str) -> bool:
@@ -44,7 +44,15 @@ def remove_subscription(user_id: int, endpoint: str) -> None:
 
 
 def move_subscriptions(from_user_id: int, to_user_id: int) -> None:
-    """A guest's devices keep their notifications after signing in."""
+    """A guest's devices keep their notifications after signing in, and the alerts sent to the
+    guest stay on the account's Alerts page."""
+    session.execute(
+        update(Delivery).where(Delivery.user_id == from_user_id).values(user_id=to_user_id)
+    )
+    # A reminder is the guest's own row: deleting the guest would take its deliveries with it.
+    session.execute(
+        update(Notification).where(Notification.user_id == from_user_id).values(user_id=to_user_id)
+    )
     for subscription in session.execute(
         select(PushSubscription).where(PushSubscription.user_id == from_user_id)
     ).scalars():

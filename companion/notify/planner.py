@@ -199,17 +199,17 @@ def fan_out(session: Session, *, now: datetime) -> int:
         .with_for_update(skip_locked=True)
     ).scalars():
         if notification.kind == NotificationKind.REMINDER.value:
-            targets = select(PushSubscription.id).where(
+            targets = select(PushSubscription.id, PushSubscription.user_id).where(
                 PushSubscription.user_id == notification.user_id
             )
         else:
             targets = (
-                select(PushSubscription.id)
+                select(PushSubscription.id, PushSubscription.user_id)
                 .join(Star, Star.user_id == PushSubscription.user_id)
                 .join(User, User.id == PushSubscription.user_id)
                 .where(Star.talk_id == notification.talk_id, User.changes_enabled.is_(True))
             )
-        ids = list(session.execute(targets).scalars())
+        ids = session.execute(targets).all()
         if ids:
             result = session.execute(
                 _insert(session, Delivery)
@@ -218,11 +218,12 @@ def fan_out(session: Session, *, now: datetime) -> int:
                         {
                             "notification_id": notification.id,
                             "subscription_id": sid,
+                            "user_id": uid,
                             "status": "pending",
                             "attempts": 0,
                             "next_attempt_at": now,
                         }
-                        for sid in ids
+                        for sid, uid in ids
                     ]
                 )
                 .on_conflict_do_nothing()

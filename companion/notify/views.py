@@ -1,5 +1,5 @@
-"""Push subscriptions (one per device), the public key, notification settings, and the
-organisers' delivery-health page."""
+"""Push subscriptions (one per device), the public key, the person's Alerts page (what was sent
+to them), and the organisers' delivery-health page."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from companion.errors import BadRequest
 from companion.notify import queries
 from companion.notify.endpoints import canonical, check_endpoint
 from companion.notify.operations import remove_subscription, save_subscription
+from companion.programme.queries import get_conference_or_404
 from companion.web import private
 
 bp = Blueprint("notify", __name__)
@@ -80,4 +81,20 @@ def health(conf: str) -> str:
         conf=conference,
         summary=queries.delivery_summary(conference),
         errors=queries.recent_errors(conference),
+    )
+
+
+@bp.get("/<conf>/my/alerts/")
+def my_alerts(conf: str) -> str:
+    """The reminders and change alerts sent to the signed-in person (or this device's guest),
+    newest first; nobody else's. Per person, so never in the shared page store: the service
+    worker keeps it in the private cache that signing out clears."""
+    conference = get_conference_or_404(conf)
+    me: User | None = current_user if current_user.is_authenticated else None
+    return render_template(
+        "notify/alerts.html",
+        conf=conference,
+        me=me,
+        alerts=queries.sent_to(me.id, conference) if me else [],
+        has_devices=queries.has_devices(me.id) if me else False,
     )

@@ -143,6 +143,7 @@ class Worker:
                     p256dh=subscription.p256dh,
                     auth=subscription.auth,
                     payload={
+                        "id": notification.id,
                         "title": notification.title,
                         "body": notification.body,
                         "url": notification.url,

@@ -13,8 +13,8 @@ from flask import current_app, url_for
 
 from companion.live import EVENTS_RULE
 
-#: One person's page, kept in the private cache that signing out clears (network first).
-PRIVATE_PAGES = ("agenda.my_schedule", "questions.questions_page")
+#: One person's pages, kept in the private cache that signing out clears (network first).
+PRIVATE_PAGES = ("agenda.my_schedule", "notify.my_alerts", "questions.questions_page")
 #: Never kept, not even to open offline: signing in and out, settings, one-time links, private
 #: calendar feeds, and every organiser's and host's page (per person). Rules taken as prefixes
 #: of the paths they cover.
@@ -88,6 +88,7 @@ def urls() -> dict[str, object]:
         "offline_bundle": rule_of("offline.bundle"),
         "offline_changes": rule_of("offline.changes"),
         "my_schedule": rule_of("agenda.my_schedule"),
+        "my_alerts": rule_of("notify.my_alerts"),
         "private_api": rule_of("agenda.api_me"),
         "page_side_params": PAGE_SIDE_PARAMS,
         "live_events": pattern([EVENTS_RULE]),

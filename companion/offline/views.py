@@ -20,6 +20,7 @@ SHELL_FILES = (
     "css/room.css",
     "css/programme.css",
     "js/zone.js",
+    "css/alerts.css",
     "js/app.js",
     "js/offline.js",
     "js/now.js",
@@ -28,6 +29,7 @@ SHELL_FILES = (
     "js/votes.js",
     "js/occupancy.js",
     "js/questions.js",
+    "js/alerts.js",
     "icons/icon.svg",
     "icons/icon-192.png",
 )

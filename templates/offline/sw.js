@@ -1,7 +1,7 @@
 // Conference Companion service worker. Served from /sw.js so that it controls the whole site.
 // Strategies (docs/offline.md): versioned static files cache-first; public programme pages
 // stale-while-revalidate; the programme JSON and /api/v1/me network-first with the cached copy as
-// fallback; My schedule network-first from a private cache that sign-out clears.
+// fallback; My schedule and Alerts network-first from a private cache that sign-out clears.
 const BUILD = {{ build|tojson }};
 const SHELL = {{ shell|tojson }};
 const ICON = {{ icon|tojson }};
@@ -13,7 +13,7 @@ const META_CACHE = "meta";
 const URLS = {{ urls|tojson }};
 const OFFLINE_URL = URLS.offline;
 const KEEP = new Set([SHELL_CACHE, PAGES_CACHE, PRIVATE_CACHE, META_CACHE]);
-// One person's page (My schedule), and pages never kept (sign-in, settings, one-time links, the
+// One person's pages (My schedule, Alerts), and pages never kept (sign-in, settings, one-time links, the
 // organiser's and host's pages).
 const PRIVATE_PAGE = new RegExp(URLS.private_page);
 const NEVER_CACHE = new RegExp(URLS.never_kept);
@@ -58,6 +58,7 @@ self.addEventListener("message", (event) => {
   if (data.type === "warm" && data.conference) event.waitUntil(warm(data.conference, event.source));
   if (data.type === "sign-out") event.waitUntil(caches.delete(PRIVATE_CACHE));
   if (data.type === "age" && event.ports[0]) event.waitUntil(age(data.url, event.ports[0]));
+  if (data.type === "alerts" && event.ports[0]) event.waitUntil(deviceAlerts().then((list) => event.ports[0].postMessage(list)));
 });
 
 self.addEventListener("fetch", (event) => {
@@ -197,10 +198,11 @@ function warm(conference, client) {
 
 async function doWarm(conference, client) {
   const conf = encodeURIComponent(conference);
-  // My schedule is private: kept in its own cache (cleared at sign-out), refreshed by the page
-  // whenever a star changes.
-  const mine = forConference(URLS.my_schedule, conf);
-  if (!(await caches.match(mine, { cacheName: PRIVATE_CACHE }))) {
+  // My schedule and Alerts are private: kept in their own cache (cleared at sign-out), refreshed
+  // whenever they are opened (and My schedule by the page whenever a star changes).
+  for (const rule of [URLS.my_schedule, URLS.my_alerts]) {
+    const mine = forConference(rule, conf);
+    if (await caches.match(mine, { cacheName: PRIVATE_CACHE })) continue;
     try {
       const response = await fetch(mine, { cache: "no-store", credentials: "same-origin" });
       if (response.ok) await put(PRIVATE_CACHE, mine, response);
@@ -346,7 +348,11 @@ async function notify(message, client) {
   if (client && !all.some((each) => each.id === client.id)) client.postMessage?.(message);
 }
 
-// Web Push: show the message; a tag per session makes repeats replace each other.
+// Web Push: show the message; a tag per session makes repeats replace each other. Each message
+// shown is also kept (in the private cache, which signing out clears) for the Alerts page, whose
+// saved copy is only as new as the last visit (static/js/alerts.js asks with an "alerts" message).
+const DEVICE_ALERTS = "/__device__/alerts";
+const DEVICE_ALERTS_KEPT = 100;
 self.addEventListener("push", (event) => {
   let data;
   try {
@@ -354,15 +360,31 @@ self.addEventListener("push", (event) => {
   } catch {
     data = { body: event.data ? event.data.text() : "" };
   }
-  event.waitUntil(self.registration.showNotification(data.title || "Conference Companion", {
-    body: data.body || "",
-    tag: data.tag || undefined,
-    renotify: Boolean(data.tag && data.kind === "change"),
-    icon: ICON,
-    badge: ICON,
-    data: { url: data.url || "/" },
-  }));
+  event.waitUntil(Promise.all([
+    self.registration.showNotification(data.title || "Conference Companion", {
+      body: data.body || "",
+      tag: data.tag || undefined,
+      renotify: Boolean(data.tag && data.kind === "change"),
+      icon: ICON,
+      badge: ICON,
+      data: { url: data.url || "/" },
+    }),
+    keepAlert(data),
+  ]));
 });
+
+async function deviceAlerts() {
+  const cache = await caches.open(PRIVATE_CACHE);
+  const list = await readJSON(await cache.match(DEVICE_ALERTS));
+  return Array.isArray(list) ? list : [];
+}
+
+async function keepAlert(data) {
+  if (!data.title) return;
+  const entry = { id: data.id ?? null, kind: data.kind || "change", title: String(data.title), body: String(data.body || ""), url: String(data.url || "/"), received: new Date().toISOString() };
+  const list = [entry, ...(await deviceAlerts()).filter((each) => entry.id === null || each.id !== entry.id)];
+  await put(PRIVATE_CACHE, DEVICE_ALERTS, new Response(JSON.stringify(list.slice(0, DEVICE_ALERTS_KEPT)), { headers: { "Content-Type": "application/json" } }));
+}
 
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();

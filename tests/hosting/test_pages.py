@@ -3,10 +3,11 @@ introduction. The same rules as the API, with messages next to the fields."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from companion.hosting.models import AuditEntry
@@ -34,6 +35,27 @@ def _form(setting: dict[str, Any], name: str = "streams", **values: str) -> dict
     return {**base, **values}
 
 
+def test_the_speaker_select_lists_the_chosen_first_in_billing_order(
+    app: Flask, setting: dict[str, Any], dbs: Session
+) -> None:
+    """Without JavaScript the form sends the selected options in page order: saving a session
+    billed "Grace, Ada" unchanged must not make it "Ada, Grace"."""
+    talk: Talk = setting["streams"]
+    ada, grace = setting["speakers"]["ada"], setting["speakers"]["grace"]
+    dbs.execute(delete(TalkSpeaker).where(TalkSpeaker.talk_id == talk.id))
+    dbs.add_all(
+        [
+            TalkSpeaker(talk_id=talk.id, speaker_id=grace.id, position=0),
+            TalkSpeaker(talk_id=talk.id, speaker_id=ada.id, position=1),
+        ]
+    )
+    dbs.commit()
+    form = as_user(app, "host").get(f"/testconf/host/sessions/{talk.guid}/").text
+    options = re.findall(r'<option value="(\d+)" data-name="[^"]*"( selected)?>', form)
+    assert options[:2] == [(str(grace.id), " selected"), (str(ada.id), " selected")]
+    assert all(not chosen for _, chosen in options[2:])
+
+
 def _room(dbs: Session, slug: str) -> Room:
     return dbs.execute(select(Room).where(Room.slug == slug)).scalar_one()
 
@@ -55,7 +77,8 @@ def test_hosts_see_their_tracks_and_edit_a_session(
     url = f"/testconf/host/sessions/{setting['streams'].guid}/"
     form = host.get(url).text
     assert 'value="Streams"' in form
-    assert f'<option value="{setting["speakers"]["ada"].id}" selected>Ada</option>' in form
+    ada = setting["speakers"]["ada"].id
+    assert f'<option value="{ada}" data-name="Ada" selected>Ada</option>' in form
     whittle = _room(dbs, "whittle")
     saved = host.post(
         url,

@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from companion.notify.models import Delivery, PushSubscription
+from companion.notify.models import Delivery, Notification, PushSubscription
 from companion.notify.worker import Worker
 from companion.programme.models import Room, Talk
 from tests.notify.emulator import PushService
@@ -33,13 +33,15 @@ def _deliveries(dbs: Session) -> list[Delivery]:
 
 
 def test_reminder_arrives_encrypted_signed_and_with_a_ttl(
-    talks, device, worker: Worker, push_service: PushService
+    talks, device, worker: Worker, push_service: PushService, dbs: Session
 ) -> None:
     device(talks["streams"], talks["apis"])
     assert worker.run_once() == 1  # only Streams is within 10 minutes
     assert push_service.rejected == []
     [received] = push_service.received
+    [notification_id] = dbs.execute(select(Notification.id)).scalars()
     assert received.payload == {
+        "id": notification_id,  # the device keeps it for the Alerts page, once per alert
         "title": "Starts in 8 min: Streams",
         "body": "Fleming · Mon 2 10:00",
         "url": f"/testconf/sessions/{talks['streams'].guid}/",
