@@ -26,6 +26,7 @@ from companion import (
     notify,
     offline,
     programme,
+    search,
     security,
     templating,
     venue,
@@ -37,6 +38,7 @@ from companion.config import Config
 #: listeners, caches and hooks (accounts first: others add guest-merge and reclaim steps to it).
 FEATURES = (
     programme,
+    search,
     accounts,
     agenda,
     api,

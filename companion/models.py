@@ -12,6 +12,7 @@ from companion.live import models as live
 from companion.notify import models as notify
 from companion.offline import models as offline
 from companion.programme import models as programme
+from companion.search import models as search
 from companion.venue import models as venue
 
 #: The feature model modules, by feature name.
@@ -23,8 +24,15 @@ FEATURES = {
     "notify": notify,
     "offline": offline,
     "programme": programme,
+    "search": search,
     "venue": venue,
 }
 
 #: The metadata of every table the app has.
 metadata = db.Base.metadata
+
+
+def modelled(name: str | None, _type: str, _parents: object) -> bool:
+    """Alembic's `include_name`: leave out what a migration creates for one dialect only and no
+    model describes (search's FTS5 tables and PostgreSQL indexes)."""
+    return name not in search.UNMODELLED

@@ -82,7 +82,7 @@ def urls() -> dict[str, object]:
         "never_kept": pattern(NEVER_KEPT, prefix=True),
         "sign_in_or_out": pattern(rule_of(e) for e in SIGN_IN_OR_OUT),
         "map_file": pattern(rule_of(e) for e in MAP_FILES),
-        "search_page": pattern([rule_of("programme.search_page")]),
+        "search_page": pattern([rule_of("search.search_page")]),
         "offline_search": rule_of("offline.search_unavailable"),
         "offline_list": rule_of("offline.offline_list"),
         "offline_bundle": rule_of("offline.bundle"),
