@@ -84,6 +84,7 @@ def urls() -> dict[str, object]:
         "map_file": pattern(rule_of(e) for e in MAP_FILES),
         "search_page": pattern([rule_of("search.search_page")]),
         "offline_search": rule_of("offline.search_unavailable"),
+        "search_api": pattern([rule_of("search.api_search")]),
         "offline_list": rule_of("offline.offline_list"),
         "offline_bundle": rule_of("offline.bundle"),
         "offline_changes": rule_of("offline.changes"),
