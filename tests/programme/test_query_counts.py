@@ -3,10 +3,9 @@ conference (pretalx-style N+1 guard)."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from flask import Flask
