@@ -85,7 +85,11 @@ class SQLiteEngine:
         """FTS5 MATCH of every term (the last as a prefix), bm25 with column weights."""
         if not terms:
             return []
-        expression = " AND ".join(f'"{t.text}"' + ("*" if t.prefix else "") for t in terms)
+        # A prefix also as a whole word, so the word itself ranks above longer ones ("Sam" above
+        # "Samira"): bm25 counts both phrases for it.
+        expression = " AND ".join(
+            f'("{t.text}" OR "{t.text}"*)' if t.prefix else f'"{t.text}"' for t in terms
+        )
         weights = ", ".join(str(w) for w in WEIGHTS)
         rows = session.execute(
             text(
@@ -144,6 +148,9 @@ class PostgresEngine:
         if not terms:
             return []
         query = " & ".join(f"'{t.text}'" + (":*" if t.prefix else "") for t in terms)
+        # ts_rank_cd scores a prefix's expansions as the word itself: the words as typed score
+        # again, so that "Sam" ranks above "Samira" (as bm25 does with both phrases on SQLite).
+        exact = " | ".join(f"'{t.text}'" for t in terms)
         # ts_rank_cd's weights are {D, C, B, A}, each relative to the heaviest.
         weights = ",".join(str(w / WEIGHTS[0]) for w in reversed(WEIGHTS))
         rows = session.execute(
@@ -152,12 +159,14 @@ class PostgresEngine:
                 " SELECT kind, ref_id, score,"
                 "  row_number() OVER (PARTITION BY kind ORDER BY score DESC, ref_id) AS n"
                 " FROM (SELECT kind, ref_id,"
-                f"  ts_rank_cd('{{{weights}}}'::float4[], {TSV}, q) AS score"
-                "  FROM search_documents, to_tsquery('simple', :query) AS q"
+                f"  ts_rank_cd('{{{weights}}}'::float4[], {TSV}, q)"
+                f"  + ts_rank_cd('{{{weights}}}'::float4[], {TSV}, e) AS score"
+                "  FROM search_documents, to_tsquery('simple', :query) AS q,"
+                "  to_tsquery('simple', :exact) AS e"
                 f"  WHERE conference_id = :conference_id AND {TSV} @@ q) AS found"
                 ") AS ranked WHERE n <= :limit ORDER BY score DESC, ref_id"
             ),
-            {"query": query, "conference_id": conference_id, "limit": limit},
+            {"query": query, "exact": exact, "conference_id": conference_id, "limit": limit},
         )
         return [Hit(kind, ref_id, float(score)) for kind, ref_id, score in rows]
 

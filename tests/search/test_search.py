@@ -203,3 +203,15 @@ def test_search_results_are_a_function_of_the_revision(
         headers={"If-None-Match": first.headers["ETag"]},
     )
     assert again.status_code == 304
+
+
+def test_a_whole_word_ranks_above_longer_words_it_begins(
+    client: FlaskClient, make_conference, make_talk
+) -> None:
+    conference = make_conference()
+    make_talk(conference, "One", speakers=("Samira Benali",))
+    make_talk(conference, "Two", speakers=("Sam Whitfield",), start="11:00", end="11:50")
+    assert [s["name_html"] for s in _api(client, "sam")["speakers"]] == [
+        "<mark>Sam</mark> Whitfield",
+        "<mark>Samira</mark> Benali",
+    ]
