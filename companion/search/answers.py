@@ -9,7 +9,7 @@ from flask import url_for
 
 from companion.programme.models import Conference
 from companion.search.queries import Results, SessionResult
-from companion.templating import clock, short_day
+from companion.templating import clock, iso, short_day
 
 
 def results_data(conference: Conference, results: Results) -> dict[str, Any]:
@@ -23,6 +23,7 @@ def results_data(conference: Conference, results: Results) -> dict[str, Any]:
                 "url": url_for("programme.speaker", conf=slug, slug=r.speaker.slug),
                 "name_html": str(r.name),
                 "affiliation": r.speaker.affiliation,
+                "snippet_html": str(r.snippet),
                 "sessions": [
                     {
                         "url": url_for("programme.session_page", conf=slug, guid=t.guid),
@@ -51,8 +52,11 @@ def _session(conference: Conference, result: SessionResult) -> dict[str, Any]:
     return {
         "guid": talk.guid,
         "url": url_for("programme.session_page", conf=conference.slug, guid=talk.guid),
-        "when": f"{short_day(conference.day_of(talk.start))} · "
-        f"{clock(talk.start, conference)}–{clock(talk.end, conference)}",
+        "day": short_day(conference.day_of(talk.start)),
+        "start": iso(talk.start),
+        "end": iso(talk.end),
+        "start_clock": clock(talk.start, conference),
+        "end_clock": clock(talk.end, conference),
         "room": talk.room.label if talk.room else "",
         "title_html": str(result.title),
         "speakers_html": str(result.speakers),

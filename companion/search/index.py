@@ -113,7 +113,7 @@ def rebuild(conn: Connection, conference_ids: Iterable[int]) -> None:
 
 
 def rebuild_all(conn: Connection) -> None:
-    """Every document of every conference (migration 0013, `flask search-reindex`)."""
+    """Every document of every conference (migration 0013 indexes an existing programme)."""
     conn.execute(delete(_DOCS))
     _insert(
         conn,

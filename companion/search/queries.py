@@ -36,10 +36,12 @@ class SessionResult:
 
 @dataclass(frozen=True, slots=True)
 class SpeakerResult:
-    """A matching speaker, their name highlighted, with their sessions."""
+    """A matching speaker, their name highlighted, with their sessions; where the name does not
+    match, the part of their bio that does."""
 
     speaker: Speaker
     name: Markup
+    snippet: Markup
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,11 +138,7 @@ def _fill(results: Results, conference: Conference, hits: list[Hit], found: list
                 .options(selectinload(Speaker.talks))
             ).scalars()
         }
-        results.speakers = [
-            SpeakerResult(speakers[i], highlight(speakers[i].name, found))
-            for i in ids[SPEAKER]
-            if i in speakers
-        ]
+        results.speakers = [_speaker(speakers[i], found) for i in ids[SPEAKER] if i in speakers]
     if ids[TRACK]:
         tracks = {
             t.id: t
@@ -153,6 +151,12 @@ def _fill(results: Results, conference: Conference, hits: list[Hit], found: list
             for i in ids[TRACK]
             if i in tracks
         ]
+
+
+def _speaker(speaker: Speaker, found: list[Term]) -> SpeakerResult:
+    name = highlight(speaker.name, found)
+    about = Markup("") if "<mark>" in name else snippet(plain_text(speaker.bio), found)
+    return SpeakerResult(speaker=speaker, name=name, snippet=about)
 
 
 def _session(talk: Talk, found: list[Term]) -> SessionResult:

@@ -95,6 +95,7 @@ function draw(container, answer, note) {
     for (const s of answer.speakers) {
       html += `<li class="card search-hit"><a class="search-hit-title" href="${escapeHtml(s.url)}">${s.name_html}</a>`;
       if (s.affiliation) html += ` <span class="muted">${escapeHtml(s.affiliation)}</span>`;
+      if (s.snippet_html) html += `<p class="search-snippet">${s.snippet_html}</p>`;
       if (s.sessions.length) {
         html += `<ul class="search-sub">${s.sessions.map((t) => `<li><a href="${escapeHtml(t.url)}">${escapeHtml(t.title)}</a></li>`).join("")}</ul>`;
       }
@@ -111,7 +112,8 @@ function draw(container, answer, note) {
     html += '<section class="search-section" aria-labelledby="found-sessions"><h2 id="found-sessions" class="section-title">Sessions</h2><div class="card-list">';
     for (const s of answer.sessions) {
       html += `<article class="card talk search-hit kind-${escapeHtml(s.kind)}${s.cancelled ? " is-cancelled" : ""}" data-guid="${escapeHtml(s.guid)}"${s.colour ? ` data-colour="${escapeHtml(s.colour)}"` : ""}>`;
-      html += `<p class="talk-when">${escapeHtml(s.when)}${s.room ? ` · ${escapeHtml(s.room)}` : ""}</p>`;
+      const when = `${escapeHtml(s.day)} · <time datetime="${escapeHtml(s.start)}">${escapeHtml(s.start_clock)}</time>–<time datetime="${escapeHtml(s.end)}">${escapeHtml(s.end_clock)}</time>`;
+      html += `<p class="talk-when">${when}${s.room ? ` · ${escapeHtml(s.room)}` : ""}</p>`;
       html += `<h3 class="talk-title"><a href="${escapeHtml(s.url)}">${s.title_html}</a></h3>`;
       if (s.speakers_html) html += `<p class="talk-speakers">${s.speakers_html}</p>`;
       if (s.track_html || s.cancelled) {
@@ -127,6 +129,8 @@ function draw(container, answer, note) {
   for (const element of container.querySelectorAll("[data-colour]")) {
     element.style.setProperty("--track", element.dataset.colour);
   }
+  // app.js: the times follow the time-zone switch.
+  container.dispatchEvent(new CustomEvent("cc:content", { bubbles: true }));
 }
 
 // --- Offline: MiniSearch over the programme JSON -----------------------------------------------
@@ -167,7 +171,7 @@ export function buildIndex(form, programme) {
     documents.push({
       id: `session:${s.guid}`, kind: "session", title: s.title, people: people.map((p) => p.name).join(" "),
       track: track?.name || "", body: plain(s.abstract), item: s, names: people.map((p) => p.name), trackName: track?.name || "",
-      colour: track?.colour || null, when: `${shortDay(s.day)} · ${clock.format(new Date(s.start))}–${clock.format(new Date(s.end))}`,
+      colour: track?.colour || null, day: shortDay(s.day), startClock: clock.format(new Date(s.start)), endClock: clock.format(new Date(s.end)),
       room: room ? (floor ? `${room.name} · ${floor.name}` : room.name) : "", start: s.start,
     });
   }
@@ -201,6 +205,8 @@ export function buildIndex(form, programme) {
           : [...held].sort((a, b) => distance(term.text, a) - distance(term.text, b))[0]));
         found = corrected.map((text) => ({ text, prefix: false }));
         corrected = corrected.join(" ");
+        // Then those words exactly, as the server searches them once corrected.
+        hits = index.search(corrected);
       }
     }
     const result = { query, corrected, speakers: [], tracks: [], sessions: [] };
@@ -209,15 +215,18 @@ export function buildIndex(form, programme) {
       const section = result[`${doc.kind}s`];
       if (section.length >= LIMITS[doc.kind]) continue;
       if (doc.kind === "speaker") {
+        const name = highlight(doc.item.name, found);
         section.push({
-          url: url(urls.speakerUrl, doc.item.slug), name_html: highlight(doc.item.name, found), affiliation: doc.item.affiliation,
+          url: url(urls.speakerUrl, doc.item.slug), name_html: name, affiliation: doc.item.affiliation,
+          snippet_html: name.includes("<mark>") ? "" : snippet(plain(doc.item.bio), found),
           sessions: (talksOf.get(doc.item.slug) || []).sort((a, b) => a.start.localeCompare(b.start)).map((s) => ({ url: url(urls.sessionUrl, s.guid), title: s.title })),
         });
       } else if (doc.kind === "track") {
         section.push({ url: url(urls.trackUrl, doc.item.slug), name_html: highlight(doc.item.name, found), colour: doc.item.colour });
       } else {
         section.push({
-          guid: doc.item.guid, url: url(urls.sessionUrl, doc.item.guid), when: doc.when, room: doc.room,
+          guid: doc.item.guid, url: url(urls.sessionUrl, doc.item.guid), room: doc.room,
+          day: doc.day, start: doc.item.start, end: doc.item.end, start_clock: doc.startClock, end_clock: doc.endClock,
           title_html: highlight(doc.item.title, found), speakers_html: doc.names.map((n) => highlight(n, found)).join(", "),
           track_html: doc.trackName ? highlight(doc.trackName, found) : "", colour: doc.colour, kind: doc.item.kind,
           cancelled: doc.item.status === "cancelled", snippet_html: snippet(plain(doc.item.abstract), found),

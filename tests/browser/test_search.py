@@ -78,7 +78,7 @@ def test_a_speaker_is_found_offline_as_one_types(synced: Any, base_url: str) -> 
     page.locator("#q").press_sequentially("newm", delay=40)
     page.wait_for_selector("#found-speakers", timeout=15_000)
     assert _speakers(page) == ["Sam Newman"]
-    assert page.locator("#found-speakers + ul mark").first.inner_text() == "Newm"
+    assert page.locator("#found-speakers + ul mark").first.inner_text() == "Newman"
     assert "Searching offline" in page.locator(".search-status").inner_text()
     page.context.set_offline(False)
 
