@@ -76,6 +76,7 @@ bench: $(STAMP) system-deps
 	$(BIN)/python bench/revalidate.py
 	$(BIN)/python bench/sync.py
 	$(BIN)/python bench/live.py
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench/results node_modules

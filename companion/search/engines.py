@@ -29,12 +29,13 @@ MIN_CORRECTABLE = 4
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One matching document: its kind (session, speaker, track), row id and score (higher is
-    better; comparable only within one answer)."""
+    """One matching document: its kind (session, speaker, track), row id, score (higher is
+    better; comparable only within one answer) and plain text to cut a snippet from."""
 
     kind: str
     ref_id: int
     score: float
+    excerpt: str
 
 
 class Engine(Protocol):
@@ -93,8 +94,9 @@ class SQLiteEngine:
         weights = ", ".join(str(w) for w in WEIGHTS)
         rows = session.execute(
             text(
-                "SELECT kind, ref_id, score FROM ("
+                "SELECT kind, ref_id, score, excerpt FROM ("
                 " SELECT d.kind AS kind, d.ref_id AS ref_id, f.score AS score,"
+                "  d.excerpt AS excerpt,"
                 "  row_number() OVER (PARTITION BY d.kind ORDER BY f.score, d.ref_id) AS n"
                 f" FROM (SELECT rowid AS id, bm25(search_fts, {weights}) AS score"
                 "  FROM search_fts WHERE search_fts MATCH :expression) AS f"
@@ -105,7 +107,7 @@ class SQLiteEngine:
             {"expression": expression, "conference_id": conference_id, "limit": limit},
         )
         # bm25 is lower for better matches.
-        return [Hit(kind, ref_id, -score) for kind, ref_id, score in rows]
+        return [Hit(kind, ref_id, -score, excerpt) for kind, ref_id, score, excerpt in rows]
 
     def neighbours(self, session: Session, conference_id: int, term: Term) -> list[str]:
         """The vocabulary's words nearest `term` (the vocabulary is read once per change of any
@@ -155,10 +157,10 @@ class PostgresEngine:
         weights = ",".join(str(w / WEIGHTS[0]) for w in reversed(WEIGHTS))
         rows = session.execute(
             text(
-                "SELECT kind, ref_id, score FROM ("
-                " SELECT kind, ref_id, score,"
+                "SELECT kind, ref_id, score, excerpt FROM ("
+                " SELECT kind, ref_id, score, excerpt,"
                 "  row_number() OVER (PARTITION BY kind ORDER BY score DESC, ref_id) AS n"
-                " FROM (SELECT kind, ref_id,"
+                " FROM (SELECT kind, ref_id, excerpt,"
                 f"  ts_rank_cd('{{{weights}}}'::float4[], {TSV}, q)"
                 f"  + ts_rank_cd('{{{weights}}}'::float4[], {TSV}, e) AS score"
                 "  FROM search_documents, to_tsquery('simple', :query) AS q,"
@@ -168,7 +170,7 @@ class PostgresEngine:
             ),
             {"query": query, "exact": exact, "conference_id": conference_id, "limit": limit},
         )
-        return [Hit(kind, ref_id, float(score)) for kind, ref_id, score in rows]
+        return [Hit(kind, ref_id, float(score), excerpt) for kind, ref_id, score, excerpt in rows]
 
     def neighbours(self, session: Session, conference_id: int, term: Term) -> list[str]:
         """Words of the documents most like `term` (trigram index), nearest first."""

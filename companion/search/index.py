@@ -155,7 +155,12 @@ def _session_rows(conn: Connection, where: ColumnElement[bool]) -> list[dict[str
 def _speaker_rows(conn: Connection, where: ColumnElement[bool]) -> list[dict[str, Any]]:
     return [
         _row(
-            conference_id, SPEAKER, speaker_id, title=name, body=f"{affiliation} {plain_text(bio)}"
+            conference_id,
+            SPEAKER,
+            speaker_id,
+            title=name,
+            body=f"{affiliation} {plain_text(bio)}",
+            excerpt=plain_text(bio),
         )
         for speaker_id, conference_id, name, affiliation, bio in conn.execute(
             select(
@@ -183,6 +188,7 @@ def _row(
     people: str = "",
     track: str = "",
     body: str = "",
+    excerpt: str | None = None,
 ) -> dict[str, Any]:
     return {
         "conference_id": conference_id,
@@ -192,6 +198,7 @@ def _row(
         "people": normalise(people),
         "track": normalise(track),
         "body": normalise(body),
+        "excerpt": body if excerpt is None else excerpt,
     }
 
 

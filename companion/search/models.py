@@ -57,3 +57,6 @@ class SearchDocument(Base):
     track: Mapped[str] = mapped_column(Text, default="")
     #: A session's abstract, a speaker's affiliation and bio, a track's introduction.
     body: Mapped[str] = mapped_column(Text, default="")
+    #: The abstract, bio or introduction as plain text, as written (not indexed): what a result's
+    #: snippet is cut from, without rendering Markdown per result.
+    excerpt: Mapped[str] = mapped_column(Text, default="")

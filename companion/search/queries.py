@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from companion.db import session
-from companion.markup import plain_text
 from companion.programme.models import Conference, Speaker, Talk, Track
 from companion.programme.queries import talk_cards
 from companion.search.engines import Engine, Hit, engine_for
@@ -118,9 +117,11 @@ def _correct(search_engine: Engine, conference: Conference, wanted: list[Term]) 
 
 def _fill(results: Results, conference: Conference, hits: list[Hit], found: list[Term]) -> None:
     ids: dict[str, list[int]] = {SESSION: [], SPEAKER: [], TRACK: []}
+    excerpts: dict[tuple[str, int], str] = {}
     for hit in hits:
         if len(ids[hit.kind]) < LIMITS[hit.kind]:
             ids[hit.kind].append(hit.ref_id)
+            excerpts[hit.kind, hit.ref_id] = hit.excerpt
     if ids[SESSION]:
         talks = {
             t.id: t
@@ -128,7 +129,9 @@ def _fill(results: Results, conference: Conference, hits: list[Hit], found: list
                 talk_cards().where(Talk.conference_id == conference.id, Talk.id.in_(ids[SESSION]))
             ).scalars()
         }
-        results.sessions = [_session(talks[i], found) for i in ids[SESSION] if i in talks]
+        results.sessions = [
+            _session(talks[i], found, excerpts[SESSION, i]) for i in ids[SESSION] if i in talks
+        ]
     if ids[SPEAKER]:
         speakers = {
             s.id: s
@@ -138,7 +141,11 @@ def _fill(results: Results, conference: Conference, hits: list[Hit], found: list
                 .options(selectinload(Speaker.talks))
             ).scalars()
         }
-        results.speakers = [_speaker(speakers[i], found) for i in ids[SPEAKER] if i in speakers]
+        results.speakers = [
+            _speaker(speakers[i], found, excerpts[SPEAKER, i])
+            for i in ids[SPEAKER]
+            if i in speakers
+        ]
     if ids[TRACK]:
         tracks = {
             t.id: t
@@ -153,17 +160,17 @@ def _fill(results: Results, conference: Conference, hits: list[Hit], found: list
         ]
 
 
-def _speaker(speaker: Speaker, found: list[Term]) -> SpeakerResult:
+def _speaker(speaker: Speaker, found: list[Term], bio: str) -> SpeakerResult:
     name = highlight(speaker.name, found)
-    about = Markup("") if "<mark>" in name else snippet(plain_text(speaker.bio), found)
+    about = Markup("") if "<mark>" in name else snippet(bio, found)
     return SpeakerResult(speaker=speaker, name=name, snippet=about)
 
 
-def _session(talk: Talk, found: list[Term]) -> SessionResult:
+def _session(talk: Talk, found: list[Term], abstract: str) -> SessionResult:
     return SessionResult(
         talk=talk,
         title=highlight(talk.title, found),
         speakers=Markup(", ").join(highlight(s.name, found) for s in talk.speakers),
         track=highlight(talk.track.name, found) if talk.track else Markup(""),
-        snippet=snippet(plain_text(talk.abstract), found),
+        snippet=snippet(abstract, found),
     )

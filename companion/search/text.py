@@ -20,6 +20,8 @@ SNIPPET_CHARS = 160
 
 def normalise(text: str) -> str:
     """Casefolded, accents removed, punctuation to single spaces: "Café-Ops!" → "cafe ops"."""
+    if text.isascii():  # most words: the same answer, without decomposing every character
+        return " ".join(_WORD.findall(text.lower()))
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(_WORD.findall(stripped))

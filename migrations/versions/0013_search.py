@@ -62,6 +62,7 @@ def upgrade() -> None:
         sa.Column("people", sa.Text(), nullable=False),
         sa.Column("track", sa.Text(), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("excerpt", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["conference_id"],
             ["conferences.id"],

@@ -18,7 +18,8 @@ const WORD = /[\p{L}\p{N}]+/gu;
 
 /** Casefolded, accents removed, words only: "Café-Ops!" → "cafe ops" (text.normalise). */
 export function normalise(text) {
-  return (String(text).toLowerCase().normalize("NFKD").replace(/\p{M}/gu, "").match(WORD) || []).join(" ");
+  // toLowerCase plus what Python's casefold also folds (ß → ss, final sigma).
+  return (String(text).toLowerCase().replace(/ß/g, "ss").replace(/ς/g, "σ").normalize("NFKD").replace(/\p{M}/gu, "").match(WORD) || []).join(" ");
 }
 
 /** The query's words; the last one a prefix (it may be half typed). */
@@ -28,7 +29,9 @@ export function terms(query) {
 }
 
 const matches = (term, word) => (term.prefix ? word.startsWith(term.text) : word === term.text);
-const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+// As markupsafe escapes on the server, so both draw the same bytes.
+const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;" };
+const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]);
 
 /** `text` escaped, every word a term matches in <mark> (text.highlight). */
 export function highlight(text, found) {
@@ -235,7 +238,7 @@ export function buildIndex(form, programme) {
     }
     return result;
   }
-  return { search: answer, documents: documents.length };
+  return { search: answer, documents: documents.length, size: () => JSON.stringify(index).length };
 }
 
 // --- The page ------------------------------------------------------------------------------------
