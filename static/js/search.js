@@ -81,7 +81,8 @@ function distance(a, b) {
 }
 
 // Markdown to plain words, enough for an index and a snippet (the server renders it properly).
-const plain = (markdown) => String(markdown || "").replace(/\]\([^)]*\)/g, "]").replace(/[*_`#>[\]]+/g, " ").replace(/\s+/g, " ").trim();
+const plain = (markdown) => String(markdown || "").replace(/\]\([^)]*\)/g, "]").replace(/[*`[\]]+|\b_+|_+\b/g, "")
+  .replace(/^[#>\s]+/gm, "").replace(/\s+/g, " ").trim();
 
 // --- Drawing (templates/search/_results.html) ---------------------------------------------------
 
