@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from companion import db
 from companion.accounts import models as accounts
 from companion.agenda import models as agenda
@@ -32,7 +34,9 @@ FEATURES = {
 metadata = db.Base.metadata
 
 
-def modelled(name: str | None, _type: str, _parents: object) -> bool:
+def modelled(name: str | None, type_: str, parents: Any) -> bool:
     """Alembic's `include_name`: leave out what a migration creates for one dialect only and no
-    model describes (search's FTS5 tables and PostgreSQL indexes)."""
+    model describes (search's FTS5 tables, PostgreSQL indexes and tsvector column)."""
+    if type_ == "column":
+        return (parents.get("table_name"), name) not in search.UNMODELLED_COLUMNS
     return name not in search.UNMODELLED

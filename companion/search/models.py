@@ -19,7 +19,8 @@ TRACK = "track"
 #: The kinds of result, in the order a results page shows their sections.
 KINDS = (SPEAKER, TRACK, SESSION)
 
-#: Tables and indexes of migration 0013 that no model describes (each engine's own index).
+#: Tables, indexes and columns of migration 0013 that no model describes (each engine's own
+#: index, and PostgreSQL's generated tsvector column `document`).
 UNMODELLED = frozenset(
     {
         "search_fts",
@@ -33,6 +34,8 @@ UNMODELLED = frozenset(
         "ix_search_documents_trgm",
     }
 )
+#: (table, column) pairs of the same.
+UNMODELLED_COLUMNS = frozenset({("search_documents", "document")})
 
 
 class SearchDocument(Base):

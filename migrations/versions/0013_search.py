@@ -16,8 +16,7 @@ down_revision = "0012"
 branch_labels = None
 depends_on = None
 
-# The weighted document, as companion/search/postgres.py queries it (the index is only used by
-# a query with the very same expression).
+# The weighted document (PostgreSQL): a generated column, so that it follows every write.
 _TSV = (
     "(setweight(to_tsvector('simple'::regconfig, title), 'A') || "
     "setweight(to_tsvector('simple'::regconfig, people), 'B') || "
@@ -46,7 +45,9 @@ _SQLITE = [
 ]
 _POSTGRES = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    f"CREATE INDEX ix_search_documents_tsv ON search_documents USING gin ({_TSV})",
+    # Stored: ranking reads it for every match, and recomputing it cost ~45 ms at 1,000 matches.
+    f"ALTER TABLE search_documents ADD COLUMN document tsvector GENERATED ALWAYS AS {_TSV} STORED",
+    "CREATE INDEX ix_search_documents_tsv ON search_documents USING gin (document)",
     f"CREATE INDEX ix_search_documents_trgm ON search_documents USING gin ({_WORDS} gin_trgm_ops)",
 ]
 
@@ -94,5 +95,6 @@ def downgrade() -> None:
     else:
         op.execute("DROP INDEX ix_search_documents_trgm")
         op.execute("DROP INDEX ix_search_documents_tsv")
+        op.execute("ALTER TABLE search_documents DROP COLUMN document")
     op.drop_index("ix_search_documents_conference_id", table_name="search_documents")
     op.drop_table("search_documents")
