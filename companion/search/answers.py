@@ -43,7 +43,6 @@ def results_data(conference: Conference, results: Results) -> dict[str, Any]:
             for r in results.tracks
         ],
         "sessions": [_session(conference, r) for r in results.sessions],
-        "more": {kind: results.full(kind) for kind in ("session", "speaker", "track")},
     }
 
 

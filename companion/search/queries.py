@@ -67,10 +67,6 @@ class Results:
         """Results in every section."""
         return len(self.sessions) + len(self.speakers) + len(self.tracks)
 
-    def full(self, kind: str) -> bool:
-        """True when the section holds as many as it may (there may be more)."""
-        return len(getattr(self, f"{kind}s")) >= LIMITS[kind]
-
 
 def engine() -> Engine:
     """The engine of the database this request uses."""
