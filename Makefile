@@ -77,6 +77,7 @@ bench: $(STAMP) system-deps
 	$(BIN)/python bench/sync.py
 	$(BIN)/python bench/live.py
 	$(BIN)/python bench/questions.py
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench/results node_modules

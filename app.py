@@ -29,6 +29,7 @@ from companion import (
     photos,
     programme,
     questions,
+    search,
     security,
     templating,
     venue,
@@ -41,6 +42,7 @@ from companion.config import Config
 #: listeners, caches and hooks (accounts first: others add guest-merge and reclaim steps to it).
 FEATURES = (
     programme,
+    search,
     accounts,
     agenda,
     api,

@@ -13,7 +13,8 @@ const jinja = {
 
 // Linted: static/js/ (browser modules), the service worker template, the Node scripts of the tests.
 export default [
-  { ignores: ["node_modules/", "tests/js/node_modules/", ".venv/", "bench/"] },
+  // static/vendor/: third-party files kept exactly as published (docs/dependencies.md).
+  { ignores: ["node_modules/", "tests/js/node_modules/", ".venv/", "bench/", "static/vendor/"] },
   js.configs.recommended,
   {
     files: ["static/js/**/*.js"],

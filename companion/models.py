@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from companion import db
 from companion.accounts import models as accounts
 from companion.agenda import models as agenda
@@ -15,6 +17,7 @@ from companion.offline import models as offline
 from companion.photos import models as photos
 from companion.programme import models as programme
 from companion.questions import models as questions
+from companion.search import models as search
 from companion.venue import models as venue
 from companion.votes import models as votes
 
@@ -30,9 +33,18 @@ FEATURES = {
     "photos": photos,
     "programme": programme,
     "questions": questions,
+    "search": search,
     "venue": venue,
     "votes": votes,
 }
 
 #: The metadata of every table the app has.
 metadata = db.Base.metadata
+
+
+def modelled(name: str | None, type_: str, parents: Any) -> bool:
+    """Alembic's `include_name`: leave out what a migration creates for one dialect only and no
+    model describes (search's FTS5 tables, PostgreSQL indexes and tsvector column)."""
+    if type_ == "column":
+        return (parents.get("table_name"), name) not in search.UNMODELLED_COLUMNS
+    return name not in search.UNMODELLED

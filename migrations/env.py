@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from companion.models import metadata  # every feature's tables
+from companion.models import metadata, modelled  # every feature's tables
 
 config = context.config
 url: str = (
@@ -38,6 +38,7 @@ def run_migrations_online() -> None:
             target_metadata=metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_name=modelled,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -15,7 +15,9 @@ from companion import models
 def test_migrations_match_the_models(database_url: str) -> None:
     engine = create_engine(database_url)
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": models.modelled}
+        )
         assert compare_metadata(context, models.metadata) == []
     engine.dispose()
 

@@ -24,7 +24,7 @@ def offline_urls(conference: Conference) -> list[str]:
         url_for("programme.tracks", conf=slug),
         url_for("programme.speakers", conf=slug),
         url_for("programme.rooms", conf=slug),
-        url_for("programme.search_page", conf=slug),
+        url_for("search.search_page", conf=slug),
         url_for("offline.search_unavailable", conf=slug),
         url_for("hosting.changes", conf=slug),
         url_for("api.programme", conf=slug),

@@ -30,6 +30,8 @@ SHELL_FILES = (
     "js/occupancy.js",
     "js/questions.js",
     "js/alerts.js",
+    "js/search.js",
+    "vendor/minisearch.js",
     "icons/icon.svg",
     "icons/icon-192.png",
 )
@@ -112,7 +114,7 @@ def fallback() -> Response:
 @bp.get("/<conf>/offline/search")
 def search_unavailable(conf: str) -> Response:
     """What a search made offline shows (the service worker answers the search's own address
-    with it): search needs the network, and what is saved here meanwhile."""
+    with it): the results from the saved programme (static/js/search.js), and what is saved."""
     stamp = queries.get_conference_stamp_or_404(conf)
     return conference_response(
         stamp,

@@ -15,7 +15,6 @@ Its URLs, and the module that answers each (`companion/programme/<module>.py`):
 | GET /<conf>/speakers/<slug>/ | programme.speaker       | views  |
 | GET /<conf>/rooms/           | programme.rooms         | views  |
 | GET /<conf>/rooms/<slug>/    | programme.room          | views  |
-| GET /<conf>/search           | programme.search_page   | views  |
 | GET /<conf>/now              | programme.jump_to_now   | views  |
 """
 

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from companion import clock
 from companion.caching import conference_response
 from companion.errors import BadRequest, NotFound
-from companion.programme import grid, marks, places, queries, search, timeline
+from companion.programme import grid, marks, places, queries, timeline
 from companion.programme.models import Conference, TalkKind
 from companion.programme.queries import ConferenceStamp
 
@@ -236,23 +236,3 @@ def room(conf: str, slug: str) -> Response:
         )
 
     return _cached_page(queries.get_conference_stamp_or_404(conf), ("room", slug), render)
-
-
-@bp.get("/<conf>/search")
-def search_page(conf: str) -> Response:
-    """Sessions matching a query, best first (repeated searches come from the page cache)."""
-    stamp = queries.get_conference_stamp_or_404(conf)
-    query = request.args.get("q", "")
-    limit = current_app.config["SEARCH_MAX_LENGTH"]
-    if len(query) > limit:
-        raise BadRequest(f"Search for at most {limit} characters.")
-    if "\x00" in query:
-        raise BadRequest("The search contains a character that cannot be searched for.")
-
-    def render(conference: Conference) -> str:
-        results = search.search(conference, query) if query.strip() else None
-        return render_template(
-            "programme/search.html", conf=conference, query=query, results=results
-        )
-
-    return _cached_page(stamp, ("search", query), render, cache="search")

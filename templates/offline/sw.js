@@ -22,6 +22,9 @@ const SIGN_IN_OR_OUT = new RegExp(URLS.sign_in_or_out);
 // Map files are fetched as images (an <image> in a map, or opened on their own), not as pages.
 const MAP_FILE = new RegExp(URLS.map_file);
 const SEARCH_PAGE = new RegExp(URLS.search_page);
+// Search as one types: one answer per query, never kept (offline, search.js searches the saved
+// programme itself).
+const SEARCH_API = new RegExp(URLS.search_api);
 // Query parameters that never change the server's answer for the saved copy to be right (see
 // PAGE_SIDE_PARAMS there); any other parameter makes a page that only the network can answer.
 const PAGE_SIDE_PARAMS = new Set(URLS.page_side_params);
@@ -72,7 +75,7 @@ self.addEventListener("fetch", (event) => {
     }
     return; // writes always go to the network (offline stars are queued by the page)
   }
-  if (url.pathname === URLS.worker) return;
+  if (url.pathname === URLS.worker || SEARCH_API.test(url.pathname)) return;
   if (url.pathname.startsWith(URLS.static)) {
     event.respondWith(cacheFirst(request, SHELL_CACHE));
   } else if (url.pathname.startsWith(URLS.private_api)) {
@@ -102,8 +105,9 @@ function savedCopyKey(url) {
   return key.href;
 }
 
-// A page made for its query (search results): from the network, never kept. Offline, search says
-// that it needs the network (offline search does not exist yet); anything else is "not saved".
+// A page made for its query (search results): from the network, never kept. Offline, a search is
+// answered by the saved offline search page (search.js searches the saved programme); anything
+// else is "not saved".
 async function networkOnly(request, url) {
   try {
     return await fetch(request);
