@@ -42,11 +42,13 @@ def require(
     need: Need,
     *,
     track_ids: set[int | None] | None = None,
+    any_of: set[int] | None = None,
     refusal: str = "You can edit only the sessions of the tracks you host.",
 ) -> Powers:
     """`actor`'s powers in the conference, if they meet `need`; else Unauthorised/Forbidden. For
     a host, every one of `track_ids` (the tracks a write touches) must be a track they host — so
-    never "no track", which only organisers may use."""
+    never "no track", which only organisers may use — and at least one of `any_of` (a speaker's
+    tracks, say) must be."""
     if actor is None or not actor.is_authenticated:
         raise Unauthorised("Sign in with an organiser's or track host's account.")
     mine = powers(actor.id, conference_id)  # a guest has no roles: Forbidden below
@@ -55,6 +57,8 @@ def require(
     if need is Need.ORGANISER or not mine.hosted_track_ids:
         raise Forbidden(REFUSALS[need])
     if track_ids is not None and not track_ids <= mine.hosted_track_ids:
+        raise Forbidden(refusal)
+    if any_of is not None and not any_of & mine.hosted_track_ids:
         raise Forbidden(refusal)
     return mine
 

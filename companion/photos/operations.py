@@ -8,7 +8,6 @@ from sqlalchemy import select
 from companion.accounts.models import User
 from companion.accounts.permissions import Need, require
 from companion.db import session
-from companion.errors import Forbidden
 from companion.hosting.audit import subject_entries
 from companion.photos.images import process
 from companion.photos.models import SpeakerPhoto
@@ -29,9 +28,7 @@ def speaker_track_ids(speaker: Speaker) -> set[int]:
 
 def check_may_edit(actor: User | None, conference: Conference, speaker: Speaker) -> None:
     """Organisers, and hosts of a track the speaker speaks in; else 401/403."""
-    mine = require(actor, conference.id, Need.EDITOR)
-    if not mine.organiser and not mine.hosted_track_ids & speaker_track_ids(speaker):
-        raise Forbidden(REFUSAL)
+    require(actor, conference.id, Need.EDITOR, any_of=speaker_track_ids(speaker), refusal=REFUSAL)
 
 
 def set_photo(
