@@ -48,6 +48,7 @@ def talk_data(conference: Conference, talk: Talk) -> dict[str, Any]:
         "room": talk.room.slug if talk.room else None,
         "speakers": [speaker.slug for speaker in talk.speakers],
         "abstract": talk.abstract,
+        "links": [link.input().as_dict() for link in talk.links],
         "version": talk.version,
     }
 
@@ -80,7 +81,13 @@ def programme_document(programme: Programme) -> dict[str, Any]:
             for t in programme.tracks
         ],
         "speakers": [
-            {"slug": s.slug, "name": s.name, "affiliation": s.affiliation, "bio": s.bio}
+            {
+                "slug": s.slug,
+                "name": s.name,
+                "affiliation": s.affiliation,
+                "bio": s.bio,
+                "links": [link.input().as_dict() for link in s.links],
+            }
             for s in programme.speakers
         ],
         "sessions": [talk_data(conference, talk) for talk in programme.talks],

@@ -18,6 +18,7 @@ from companion.hosting import audit
 from companion.hosting.models import AuditEntry
 from companion.hosting.rules import validate
 from companion.hosting.talk_changes import EDITABLE, TalkChanges
+from companion.programme.links import Link, LinkInput, in_order, rows
 from companion.programme.models import (
     Conference,
     Speaker,
@@ -42,11 +43,22 @@ def speaker_ids_of(talk_id: int) -> list[int]:
     )
 
 
+def links_of(*, talk_id: int | None = None, speaker_id: int | None = None) -> list[Link]:
+    """The links of a session or of a speaker, in order."""
+    owner = Link.talk_id == talk_id if talk_id is not None else Link.speaker_id == speaker_id
+    return list(session.execute(select(Link).where(owner).order_by(Link.position)).scalars())
+
+
 def snapshot(talk: Talk) -> dict[str, Any]:
     """The editable fields as they are now."""
-    values = {name: getattr(talk, name) for name in EDITABLE if name != "speaker_ids"}
+    values = {name: getattr(talk, name) for name in EDITABLE if name not in _OWN_ROWS}
     values["speaker_ids"] = speaker_ids_of(talk.id)
+    values["links"] = [link.input() for link in links_of(talk_id=talk.id)]
     return values
+
+
+#: Fields kept in rows of their own, not in the talk's columns.
+_OWN_ROWS = ("speaker_ids", "links")
 
 
 def update_talk(
@@ -64,6 +76,7 @@ def update_talk(
     require(actor, talk.conference_id, Need.EDITOR, track_ids={talk.track_id})
     before = snapshot(talk)
     after = {**before, **changes.given()}
+    after["links"] = in_order(after["links"])
     require(
         actor,
         talk.conference_id,
@@ -93,8 +106,10 @@ def update_talk(
         session.execute(delete(TalkSpeaker).where(TalkSpeaker.talk_id == talk.id))
         session.add_all(_links(talk.id, after["speaker_ids"]))
         talk.updated_at = utcnow()  # the talk row changes too, so its version moves
+    if "links" in changed:
+        _replace_links(talk, after["links"])
     for name in changed:
-        if name != "speaker_ids":
+        if name not in _OWN_ROWS:
             setattr(talk, name, after[name])
     session.add_all(entries)
     session.flush()  # the version counter refuses a concurrent save (StaleDataError → 409)
@@ -113,8 +128,10 @@ def create_talk(
         "speaker_ids": [],
         "room_id": None,
         "track_id": None,
+        "links": [],
         **values.given(),
     }
+    after["links"] = in_order(after["links"])
     new_speaker = values.new_speaker
     require(
         actor,
@@ -128,11 +145,12 @@ def create_talk(
     validate(None, conference, after, confirmed=confirmed)
     talk = Talk(
         conference_id=conference.id,
-        **{k: v for k, v in after.items() if k != "speaker_ids"},
+        **{k: v for k, v in after.items() if k not in _OWN_ROWS},
     )
     session.add(talk)
     session.flush()
     session.add_all(_links(talk.id, after["speaker_ids"]))
+    session.add_all(rows(after["links"], conference_id=conference.id, talk_id=talk.id))
     session.add(audit.whole_entry(talk, conference, actor, "create", talk_id=talk.id))
     session.flush()
     return talk
@@ -226,8 +244,22 @@ def _links(talk_id: int, speaker_ids: list[int]) -> list[TalkSpeaker]:
     ]
 
 
+def _replace_links(talk: Talk, links: list[LinkInput]) -> None:
+    """A session's links replaced by `links`, as ORM rows (so the live record sees a session's
+    change, "details", not a programme-wide one); the talk row changes too, so its version
+    moves and the event names it."""
+    for old in links_of(talk_id=talk.id):
+        session.delete(old)
+    session.add_all(rows(links, conference_id=talk.conference_id, talk_id=talk.id))
+    talk.updated_at = utcnow()
+
+
 def _public(values: dict[str, Any]) -> dict[str, Any]:
     return {
-        name.removesuffix("_id"): v.isoformat() if isinstance(v, datetime) else v
+        name.removesuffix("_id"): v.isoformat()
+        if isinstance(v, datetime)
+        else [link.as_dict() for link in v]
+        if name == "links"
+        else v
         for name, v in values.items()
     }

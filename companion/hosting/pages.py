@@ -18,6 +18,7 @@ from companion.hosting.operations import (
     create_talk,
     delete_talk,
     introduction_version,
+    links_of,
     speaker_ids_of,
     update_introduction,
     update_talk,
@@ -25,6 +26,7 @@ from companion.hosting.operations import (
 from companion.markup import render_markdown
 from companion.parsing import small_int
 from companion.programme import queries as programme
+from companion.programme.links import KIND_LABELS, SESSION_KINDS, LinkInput
 from companion.programme.models import Conference, Talk, TalkKind, TalkStatus
 from companion.saving import Outcome, attempt
 from companion.web import private
@@ -59,6 +61,10 @@ def my_tracks(conf: str) -> str:
     )
 
 
+def _links(talk: Talk) -> list[LinkInput]:
+    return [link.input() for link in links_of(talk_id=talk.id)]
+
+
 def _who_is_told(count: int) -> str:
     """Who a cancellation reaches, as the confirmation says it."""
     if count == 0:
@@ -90,7 +96,7 @@ def _form_page(
     current = None
     if outcome is not None and outcome.stale and talk is not None:
         talk = programme.get_talk_or_404(conference, talk.guid)
-        current = forms.form_of(talk, conference, speaker_ids_of(talk.id))
+        current = forms.form_of(talk, conference, speaker_ids_of(talk.id), _links(talk))
     tracks = [
         t for t in programme.tracks(conference) if mine.organiser or t.id in mine.hosted_track_ids
     ]
@@ -109,6 +115,9 @@ def _form_page(
         may_leave_trackless=mine.organiser,
         speakers=programme.speakers(conference),
         kinds=[k.value for k in TalkKind],
+        link_rows=forms.link_rows(form),
+        link_kinds=SESSION_KINDS,
+        link_labels=KIND_LABELS,
     ), outcome.status if outcome else 200
 
 
@@ -152,7 +161,7 @@ def edit_session(conf: str, guid: str) -> Page:
     talk = programme.get_talk_or_404(conference, guid)
     require(me, conference.id, Need.EDITOR, track_ids={talk.track_id})
     if request.method != "POST":  # GET and HEAD only show the page
-        form = forms.form_of(talk, conference, speaker_ids_of(talk.id))
+        form = forms.form_of(talk, conference, speaker_ids_of(talk.id), _links(talk))
         return _form_page(conference, mine, form, talk=talk)
 
     confirmed = bool(request.form.get("confirm"))
@@ -188,7 +197,7 @@ def delete_session(conf: str, guid: str) -> Page:
     if outcome is None:
         flash(f"Deleted “{title}”.", "success")
         return redirect(url_for("host.my_tracks", conf=conf))
-    form = forms.form_of(talk, conference, speaker_ids_of(talk.id))
+    form = forms.form_of(talk, conference, speaker_ids_of(talk.id), _links(talk))
     return _form_page(conference, mine, form, talk=talk, outcome=outcome)
 
 
