@@ -25,6 +25,7 @@ from companion.exchange.model import (
     MAX_DAYS,
     InvalidSchedule,
     ParsedEvent,
+    ParsedLink,
     ParsedSchedule,
     clean,
     clean_line,
@@ -33,6 +34,16 @@ from companion.exchange.model import (
 )
 from companion.exchange.plan import ImportPlan, WantedTalk
 from companion.exchange.queries import existing_state, guids_elsewhere
+from companion.programme.links import (
+    MAX_LINKS,
+    MAX_TITLE,
+    LinkError,
+    LinkInput,
+    clean_url,
+    in_order,
+    link_input,
+    speaker_kind,
+)
 from companion.programme.models import Conference
 
 #: The largest file we read (36C3's 1,351 events are 2.3 MB of XML).
@@ -81,7 +92,7 @@ def plan_import(
         if schedule.day_change is not None
         else _day_change(schedule, zone)
     )
-    talks = [_wanted(event, naive_zone, slot) for event in schedule.events]
+    talks = [_wanted(event, naive_zone, slot, diff) for event in schedule.events]
     _unique_guids(talks, diff)
     values = _conference_values(schedule, conference, slug, zone, day_change, talks, diff)
     rooms = _names(schedule.rooms + [e.room for e in schedule.events], "room")
@@ -93,6 +104,11 @@ def plan_import(
         if key and (key not in speakers or (person.biography and not speakers[key][1])):
             name = clean_line(person.name, limit=_FIELD_LIMITS["speaker"])
             speakers[key] = (name, to_markdown(person.biography))
+    speaker_links: dict[str, list[LinkInput]] = {}
+    for person in everyone:
+        key = name_key(clean_line(person.name, limit=_FIELD_LIMITS["speaker"]))
+        if key and person.links and key not in speaker_links:
+            speaker_links[key] = checked_links(person.links, diff, owner="speaker")
     taken = guids_elsewhere([t.guid for t in talks], conference.id if conference else None)
     for talk in talks:
         if guid_key(talk.guid) in taken:
@@ -111,6 +127,7 @@ def plan_import(
         rooms=rooms,
         tracks=tracks,
         speakers=speakers,
+        speaker_links=speaker_links,
         talks=talks,
         existing=existing,
         diff=diff,
@@ -211,7 +228,30 @@ def _day_change(schedule: ParsedSchedule, zone: ZoneInfo) -> int:
     return hour if hour <= 12 else 4
 
 
-def _wanted(event: ParsedEvent, naive_zone: ZoneInfo, slot: timedelta) -> WantedTalk:
+def checked_links(
+    given: list[ParsedLink], diff: Diff, *, owner: str, page: str = ""
+) -> list[LinkInput]:
+    """A file's links as we store them: http/https only (the rest dropped, each with a note in
+    the preview), never the event's own page, each once, at most MAX_LINKS."""
+    found: list[LinkInput] = []
+    for link in given:
+        kind = link.kind or (speaker_kind(link.url) if owner == "speaker" else "other")
+        try:
+            checked = link_input(kind, link.url, link.title[:MAX_TITLE], owner=owner)
+        except LinkError as error:
+            shown = link.url if len(link.url) <= 60 else link.url[:59] + "…"
+            diff.notes.append(
+                f"{link.where}: the link “{shown or '(none)'}” was dropped: {error.message}"
+            )
+            continue
+        if page and checked.url == page:
+            continue  # the event's own page (our exports write it): not a resource
+        found.append(checked)
+    unique = list(dict.fromkeys(found))
+    return in_order(unique[:MAX_LINKS]) if owner == "session" else unique[:MAX_LINKS]
+
+
+def _wanted(event: ParsedEvent, naive_zone: ZoneInfo, slot: timedelta, diff: Diff) -> WantedTalk:
     try:
         start = event.start if event.start.tzinfo else event.start.replace(tzinfo=naive_zone)
         start = start.astimezone(UTC)
@@ -236,7 +276,19 @@ def _wanted(event: ParsedEvent, naive_zone: ZoneInfo, slot: timedelta) -> Wanted
         ),
         start=start,
         end=end,
+        links=_event_links(event, diff),
     )
+
+
+def _event_links(event: ParsedEvent, diff: Diff) -> list[LinkInput] | None:
+    if not event.links:
+        return None
+    try:
+        page = clean_url(event.url) if event.url else ""
+    except LinkError:
+        page = ""
+    # A file that lists no usable link leaves the session's links as they are.
+    return checked_links(event.links, diff, owner="session", page=page) or None
 
 
 def _key(name: str, kind: str) -> str | None:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from companion.accounts.models import User
 from companion.db import session
 from companion.hosting.models import AuditEntry
-from companion.programme.links import KIND_LABELS, LinkInput
+from companion.programme.links import describe
 from companion.programme.models import Conference, Room, Speaker, Talk, TalkStatus, Track
 
 
@@ -31,13 +31,8 @@ def display(conference: Conference, name: str, value: Any) -> str | None:
         )
         return ", ".join(names.get(i, str(i)) for i in value)
     if name == "links":
-        return display_links(value)
+        return describe(value)
     return str(value)
-
-
-def display_links(links: list[LinkInput]) -> str:
-    """Links as the audit log and the changelog read them ("Slides: https://…; GitHub: …")."""
-    return "; ".join(f"{KIND_LABELS.get(link.kind, link.kind)}: {link.url}" for link in links)
 
 
 def field_entry(

@@ -157,6 +157,11 @@ def in_order(links: list[LinkInput]) -> list[LinkInput]:
     return sorted(unique, key=lambda link: rank.get(link.kind, len(rank)))
 
 
+def describe(links: list[LinkInput]) -> str:
+    """Links as the audit log, the changelog and an import's preview read them."""
+    return "; ".join(f"{KIND_LABELS.get(link.kind, link.kind)}: {link.url}" for link in links)
+
+
 def speaker_kind(url: str) -> str:
     """The kind of a speaker's link, from where it leads (imports carry no kind for people)."""
     parts = urlsplit(url)

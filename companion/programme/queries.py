@@ -204,13 +204,13 @@ def get_track_or_404(conference: Conference, slug: str) -> Track:
     return track
 
 
-def track_talks(track: Track) -> list[Talk]:
-    """The talks of one track in time order (the track page)."""
-    return list(
-        session.execute(
-            talk_cards().where(Talk.track_id == track.id).order_by(Talk.start, Talk.id)
-        ).scalars()
-    )
+def track_talks(track: Track, *, links: bool = False) -> list[Talk]:
+    """The talks of one track in time order (the track page; with their `links` for the
+    track's calendar feed)."""
+    query = talk_cards().where(Talk.track_id == track.id).order_by(Talk.start, Talk.id)
+    if links:
+        query = query.options(selectinload(Talk.links))
+    return list(session.execute(query).scalars())
 
 
 def speakers(conference: Conference) -> list[Speaker]:
