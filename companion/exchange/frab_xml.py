@@ -352,13 +352,12 @@ def export(
 def _links(talk: Talk, page: str) -> list[str]:
     """The session's page and its links (type: our kind), and its first recording again as
     `<recording>`, where frab puts it (read back once: the importer skips a repeated address)."""
-    out = ["        <links>", f"          <link href={quoteattr(page)}>Session page</link>"]
-    out.extend(
-        f"          <link href={quoteattr(link.url)} type={quoteattr(references.xml_type(link))}>"
+    links = [f"<link href={quoteattr(page)}>Session page</link>"] + [
+        f"<link href={quoteattr(link.url)} type={quoteattr(references.xml_type(link))}>"
         f"{escape(link.title or KIND_LABELS[link.kind])}</link>"
         for link in talk.links
-    )
-    out.append("        </links>")
+    ]
+    out = [f"        <links>{''.join(links)}</links>"]
     recording = next((link for link in talk.links if link.kind == "recording"), None)
     if recording is not None:
         out.append(

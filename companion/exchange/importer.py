@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from companion.config import RESERVED_SLUGS
-from companion.exchange import frab_xml, safety, schedule_json
+from companion.exchange import frab_xml, references, safety, schedule_json
 from companion.exchange.compare import compare
 from companion.exchange.convert import compose_abstract, kind_of, slugify, to_markdown
 from companion.exchange.diff import Diff, FieldChange
@@ -25,7 +25,6 @@ from companion.exchange.model import (
     MAX_DAYS,
     InvalidSchedule,
     ParsedEvent,
-    ParsedLink,
     ParsedSchedule,
     clean,
     clean_line,
@@ -34,16 +33,7 @@ from companion.exchange.model import (
 )
 from companion.exchange.plan import ImportPlan, WantedTalk
 from companion.exchange.queries import existing_state, guids_elsewhere
-from companion.programme.links import (
-    MAX_LINKS,
-    MAX_TITLE,
-    LinkError,
-    LinkInput,
-    clean_url,
-    in_order,
-    link_input,
-    speaker_kind,
-)
+from companion.programme.links import LinkInput
 from companion.programme.models import Conference
 
 #: The largest file we read (36C3's 1,351 events are 2.3 MB of XML).
@@ -92,7 +82,8 @@ def plan_import(
         if schedule.day_change is not None
         else _day_change(schedule, zone)
     )
-    talks = [_wanted(event, naive_zone, slot, diff) for event in schedule.events]
+    dropped: references.Dropped = []
+    talks = [_wanted(event, naive_zone, slot, dropped) for event in schedule.events]
     _unique_guids(talks, diff)
     values = _conference_values(schedule, conference, slug, zone, day_change, talks, diff)
     rooms = _names(schedule.rooms + [e.room for e in schedule.events], "room")
@@ -108,7 +99,8 @@ def plan_import(
     for person in everyone:
         key = name_key(clean_line(person.name, limit=_FIELD_LIMITS["speaker"]))
         if key and person.links and key not in speaker_links:
-            speaker_links[key] = checked_links(person.links, diff, owner="speaker")
+            speaker_links[key] = references.checked_links(person.links, dropped, owner="speaker")
+    references.note_dropped(dropped, diff)
     taken = guids_elsewhere([t.guid for t in talks], conference.id if conference else None)
     for talk in talks:
         if guid_key(talk.guid) in taken:
@@ -228,30 +220,9 @@ def _day_change(schedule: ParsedSchedule, zone: ZoneInfo) -> int:
     return hour if hour <= 12 else 4
 
 
-def checked_links(
-    given: list[ParsedLink], diff: Diff, *, owner: str, page: str = ""
-) -> list[LinkInput]:
-    """A file's links as we store them: http/https only (the rest dropped, each with a note in
-    the preview), never the event's own page, each once, at most MAX_LINKS."""
-    found: list[LinkInput] = []
-    for link in given:
-        kind = link.kind or (speaker_kind(link.url) if owner == "speaker" else "other")
-        try:
-            checked = link_input(kind, link.url, link.title[:MAX_TITLE], owner=owner)
-        except LinkError as error:
-            shown = link.url if len(link.url) <= 60 else link.url[:59] + "…"
-            diff.notes.append(
-                f"{link.where}: the link “{shown or '(none)'}” was dropped: {error.message}"
-            )
-            continue
-        if page and checked.url == page:
-            continue  # the event's own page (our exports write it): not a resource
-        found.append(checked)
-    unique = list(dict.fromkeys(found))
-    return in_order(unique[:MAX_LINKS]) if owner == "session" else unique[:MAX_LINKS]
-
-
-def _wanted(event: ParsedEvent, naive_zone: ZoneInfo, slot: timedelta, diff: Diff) -> WantedTalk:
+def _wanted(
+    event: ParsedEvent, naive_zone: ZoneInfo, slot: timedelta, dropped: references.Dropped
+) -> WantedTalk:
     try:
         start = event.start if event.start.tzinfo else event.start.replace(tzinfo=naive_zone)
         start = start.astimezone(UTC)
@@ -276,19 +247,8 @@ def _wanted(event: ParsedEvent, naive_zone: ZoneInfo, slot: timedelta, diff: Dif
         ),
         start=start,
         end=end,
-        links=_event_links(event, diff),
+        links=references.event_links(event, dropped),
     )
-
-
-def _event_links(event: ParsedEvent, diff: Diff) -> list[LinkInput] | None:
-    if not event.links:
-        return None
-    try:
-        page = clean_url(event.url) if event.url else ""
-    except LinkError:
-        page = ""
-    # A file that lists no usable link leaves the session's links as they are.
-    return checked_links(event.links, diff, owner="session", page=page) or None
 
 
 def _key(name: str, kind: str) -> str | None:

@@ -8,8 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion.exchange.model import ParsedLink, clean
-from companion.programme.links import KIND_LABELS, Link
+from companion.exchange.diff import Diff
+from companion.exchange.model import ParsedEvent, ParsedLink, clean
+from companion.programme.links import (
+    KIND_LABELS,
+    MAX_LINKS,
+    MAX_TITLE,
+    Link,
+    LinkError,
+    LinkInput,
+    clean_url,
+    in_order,
+    link_input,
+    speaker_kind,
+)
 
 #: schedule.json's Reference `type` of each of our session kinds (its enum has no "stream" or
 #: "recording": both are "media", told apart by the title).
@@ -80,3 +92,54 @@ def json_reference(link: Link, *, person: bool = False) -> dict[str, str]:
 def xml_type(link: Link) -> str:
     """A session link's `type` in frab XML (free text there: our kind's own name)."""
     return link.kind
+
+
+#: A link the import leaves out: where, its address, why.
+Dropped = list[tuple[str, str, str]]
+
+
+def checked_links(
+    given: list[ParsedLink], dropped: Dropped, *, owner: str, page: str = ""
+) -> list[LinkInput]:
+    """A file's links as we store them: http/https only (the rest go to `dropped`, which the
+    preview's notes summarise), never the event's own page, each once, at most MAX_LINKS."""
+    found: list[LinkInput] = []
+    for link in given:
+        kind = link.kind or (speaker_kind(link.url) if owner == "speaker" else "other")
+        try:
+            checked = link_input(kind, link.url, link.title[:MAX_TITLE], owner=owner)
+        except LinkError as error:
+            dropped.append((link.where, link.url, error.message))
+            continue
+        if page and checked.url == page:
+            continue  # the event's own page (our exports write it): not a resource
+        found.append(checked)
+    unique = list(dict.fromkeys(found))
+    return in_order(unique[:MAX_LINKS]) if owner == "session" else unique[:MAX_LINKS]
+
+
+def event_links(event: ParsedEvent, dropped: Dropped) -> list[LinkInput] | None:
+    """An event's checked links; None when it has no usable one (the session's links stay)."""
+    if not event.links:
+        return None
+    try:
+        page = clean_url(event.url) if event.url else ""
+    except LinkError:
+        page = ""
+    # A file that lists no usable link leaves the session's links as they are.
+    return checked_links(event.links, dropped, owner="session", page=page) or None
+
+
+def note_dropped(dropped: Dropped, diff: Diff) -> None:
+    """One note per reason in the preview: how many links were left out, and the first."""
+    by_reason: dict[str, list[tuple[str, str]]] = {}
+    for where, url, reason in dropped:
+        by_reason.setdefault(reason, []).append((where, url))
+    for reason, items in by_reason.items():
+        where, url = items[0]
+        shown = url if len(url) <= 60 else url[:59] + "…"
+        count = f"{len(items)} links" if len(items) > 1 else "1 link"
+        diff.notes.append(
+            f"Left out {count} of the file, never stored: {reason} "
+            f"(first: {where}, “{shown or 'no address'}”)."
+        )

@@ -19,6 +19,7 @@ from companion.programme.links import (
     LinkError,
     LinkInput,
     link_input,
+    speaker_kind,
 )
 from companion.programme.models import Conference, Room, Talk, TalkStatus, Track
 from companion.programme.queries import known_speaker_ids
@@ -73,17 +74,39 @@ def link_rows(form: Form) -> list[tuple[str, str, str]]:
     ]
 
 
-def _links(form: Form, errors: dict[str, str]) -> list[LinkInput]:
+def speaker_form(links: list[LinkInput]) -> Form:
+    """The speaker's links form: their links, then two blank rows (kind found from the
+    address)."""
+    values: Form = MultiDict()
+    rows = [*links, LinkInput("", ""), LinkInput("", "")]
+    values.setlist("link_kind", [link.kind for link in rows])
+    values.setlist("link_url", [link.url for link in rows])
+    values.setlist("link_title", [link.title for link in rows])
+    return values
+
+
+def parse_speaker_links(form: Form) -> list[LinkInput]:
+    """A speaker's links from their form (a row without a kind takes it from its address)."""
+    errors: dict[str, str] = {}
+    found = _links(form, errors, owner="speaker")
+    if errors:
+        raise Invalid("Some links need changing.", details={"fields": errors})
+    return list(dict.fromkeys(found))
+
+
+def _links(form: Form, errors: dict[str, str], *, owner: str = "session") -> list[LinkInput]:
     found: list[LinkInput] = []
     for number, (kind, url, title) in enumerate(link_rows(form), start=1):
         if not url.strip() and not title.strip():
             continue
+        if owner == "speaker" and not kind:
+            kind = speaker_kind(url.strip())
         try:
-            found.append(link_input(kind, url, title, owner="session"))
+            found.append(link_input(kind, url, title, owner=owner))
         except LinkError as error:
             errors.setdefault("links", f"Link {number}: {error.message}")
     if len(found) > MAX_LINKS:
-        errors.setdefault("links", f"A session can have at most {MAX_LINKS} links.")
+        errors.setdefault("links", f"At most {MAX_LINKS} links, please.")
     return found
 
 

@@ -18,7 +18,7 @@ from companion.hosting import audit
 from companion.hosting.models import AuditEntry
 from companion.hosting.rules import validate
 from companion.hosting.talk_changes import EDITABLE, TalkChanges
-from companion.programme.links import Link, LinkInput, in_order, rows
+from companion.programme.links import Link, LinkInput, describe, in_order, rows
 from companion.programme.models import (
     Conference,
     Speaker,
@@ -213,6 +213,69 @@ def update_introduction(track: Track, text: str, *, actor: User, expected: str) 
     )
     track.introduction = text
     session.flush()
+
+
+def speaker_links_version(speaker: Speaker) -> str:
+    """A short fingerprint of a speaker's links as they are (the speaker form carries it)."""
+    return fingerprint({"links": [link.as_dict() for link in speaker_links(speaker)]})
+
+
+def speaker_links(speaker: Speaker) -> list[LinkInput]:
+    """A speaker's links as values, in order."""
+    return [link.input() for link in links_of(speaker_id=speaker.id)]
+
+
+def speaker_tracks(speaker: Speaker) -> set[int | None]:
+    """The tracks whose hosts may edit `speaker`: those of their sessions ({None} when they
+    have none in a track: then only organisers may)."""
+    ids = set(
+        session.execute(
+            select(Talk.track_id)
+            .join(TalkSpeaker, TalkSpeaker.talk_id == Talk.id)
+            .where(TalkSpeaker.speaker_id == speaker.id, Talk.track_id.is_not(None))
+        ).scalars()
+    )
+    return set(ids) or {None}
+
+
+def update_speaker_links(
+    speaker: Speaker, links: list[LinkInput], *, actor: User, expected: str
+) -> bool:
+    """Replace a speaker's links (website, Mastodon, GitHub…) if they are still those the editor
+    started from (`expected`, from speaker_links_version). Organisers, and the hosts of the
+    tracks the speaker speaks in, may. Returns whether anything changed; audited."""
+    require(
+        actor,
+        speaker.conference_id,
+        Need.EDITOR,
+        track_ids=speaker_tracks(speaker),
+        refusal="You can edit only the speakers of the tracks you host.",
+    )
+    if speaker_links_version(speaker) != expected:
+        raise Conflict(
+            "Someone else saved this speaker's links after you opened them. Your input is "
+            "kept below; the saved links are shown under it. Save again to replace them."
+        )
+    before = speaker_links(speaker)
+    if before == links:
+        return False
+    conference = session.get(Conference, speaker.conference_id)
+    assert conference is not None
+    session.add_all(
+        audit.subject_entries(
+            conference,
+            actor,
+            "speaker",
+            speaker.name,
+            {"links": describe(before) or None},
+            {"links": describe(links) or None},
+        )
+    )
+    for old in links_of(speaker_id=speaker.id):
+        session.delete(old)
+    session.add_all(rows(links, conference_id=speaker.conference_id, speaker_id=speaker.id))
+    session.flush()
+    return True
 
 
 def _speaker(conference: Conference, name: str, actor: User) -> int:

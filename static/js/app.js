@@ -217,7 +217,8 @@ async function setupTools() {
     const kind = link.dataset.tools;
     if (kind === "organiser") link.hidden = !rights.organiser;
     else if (kind === "host") link.hidden = !rights.organiser && !tracks.size;
-    else link.hidden = !rights.organiser && !tracks.has(link.dataset.editTrack);
+    // data-edit-track: one track's slug, or several separated by spaces (a speaker's tracks).
+    else link.hidden = !rights.organiser && !(link.dataset.editTrack || "").split(" ").some((t) => tracks.has(t));
   }
 }
 
