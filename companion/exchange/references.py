@@ -107,7 +107,8 @@ def checked_links(
     for link in given:
         kind = link.kind or (speaker_kind(link.url) if owner == "speaker" else "other")
         try:
-            checked = link_input(kind, link.url, link.title[:MAX_TITLE], owner=owner)
+            title = title_of(kind, link.title)[:MAX_TITLE]
+            checked = link_input(kind, link.url, title, owner=owner)
         except LinkError as error:
             dropped.append((link.where, link.url, error.message))
             continue

@@ -5,6 +5,7 @@ GitHub, LinkedIn…): one table with an owner, and the one rule every writer use
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
@@ -37,7 +38,7 @@ MAX_LINKS = 20
 #: Sites with "/@name" addresses that are not Mastodon servers.
 _NOT_MASTODON = {"medium.com", "youtube.com", "tiktok.com", "threads.net", ""}
 _CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]")
-_HOST = re.compile(r"^[a-z0-9\-._~%\u00a1-\uffff]+$|^\[[0-9a-f:.]+\]$")
+_HOST = re.compile(r"^[a-z0-9\-._~%\u00a1-\uffff]+$")
 
 
 class LinkError(ValueError):
@@ -129,10 +130,13 @@ def clean_url(raw: str) -> str:
     if parts.username is not None or parts.password is not None:
         raise LinkError("A link cannot carry a user name or password.")
     host = (parts.hostname or "").rstrip(".")
-    if not host or not _HOST.match(host):
+    if ":" in host:  # an IPv6 address, written in brackets
+        try:
+            host = f"[{ipaddress.IPv6Address(host).compressed}]"
+        except ValueError:
+            raise LinkError("That is not a web address.") from None
+    elif not host or not _HOST.match(host):
         raise LinkError("The link needs a site, e.g. https://example.org/slides.")
-    if ":" in host:
-        host = f"[{host}]"
     default = {"http": 80, "https": 443}[scheme]
     netloc = host if port in (None, default) else f"{host}:{port}"
     return urlunsplit((scheme, netloc, parts.path or "/", parts.query, parts.fragment))
