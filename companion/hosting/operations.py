@@ -311,8 +311,9 @@ def _replace_links(talk: Talk, links: list[LinkInput]) -> None:
     """A session's links replaced by `links`, as ORM rows (so the live record sees a session's
     change, "details", not a programme-wide one); the talk row changes too, so its version
     moves and the event names it."""
-    for old in links_of(talk_id=talk.id):
-        session.delete(old)
+    with session.no_autoflush:  # one UPDATE of the talk per save: its version moves by one
+        for old in links_of(talk_id=talk.id):
+            session.delete(old)
     session.add_all(rows(links, conference_id=talk.conference_id, talk_id=talk.id))
     talk.updated_at = utcnow()
 

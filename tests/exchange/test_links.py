@@ -217,7 +217,7 @@ def _with_links(make_conference: Callable[..., Conference], make_talk: Callable[
 def test_an_export_imports_back_as_the_same_links(
     app: Flask, dbs: Session, make_conference, make_talk, name: str
 ) -> None:
-    conference, talk = _with_links(make_conference, make_talk)
+    conference, _ = _with_links(make_conference, make_talk)
     ada = dbs.execute(select(Speaker).where(Speaker.name == "Ada")).scalar_one()
     dbs.add_all(
         Link(conference_id=conference.id, speaker_id=ada.id, kind=k, url=u, title=t, position=n)
