@@ -246,14 +246,16 @@ def _read_links(event: Node) -> list[ParsedLink]:
     for group, tag in (("links", "link"), ("attachments", "attachment")):
         node = event.child(group)
         for item in node.all(tag) if node is not None else []:
-            title = clean(item.text)
+            href, title = clean(item.attrs.get("href", "")), clean(item.text)
+            if not references.is_web(href) and references.is_web(title):  # 36C3: the address as the text
+                href, title = title, href
             kind = references.session_kind(item.attrs.get("type", ""), title)
             if group == "attachments" and kind == "other" and "slide" in title.lower():
                 kind = "slides"
             found.append(
                 ParsedLink(
                     kind,
-                    clean(item.attrs.get("href", "")),
+                    href,
                     references.title_of(kind, title),
                     f"line {item.line}",
                 )

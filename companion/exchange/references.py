@@ -74,6 +74,8 @@ def json_references(value: Any, where: str, *, person: bool = False) -> list[Par
         else:
             url, title, type_ = "", "", ""
         url, title = clean(url), clean(title)
+        if not is_web(url) and is_web(title):  # 36C3: the address given as the title
+            url, title = title, url
         if person:
             kind = "mastodon" if type_ == "activitypub" else ""
             found.append(ParsedLink(kind, url, title, at))
@@ -81,6 +83,11 @@ def json_references(value: Any, where: str, *, person: bool = False) -> list[Par
             kind = session_kind(clean(type_), title, url)
             found.append(ParsedLink(kind, url, title_of(kind, title), at))
     return found
+
+
+def is_web(text: str) -> bool:
+    """True for text that starts like a web address (files swap address and title)."""
+    return text.lower().startswith(("http://", "https://"))
 
 
 def json_reference(link: Link, *, person: bool = False) -> dict[str, str]:

@@ -434,4 +434,4 @@ def test_room_and_session_pages_with_a_map_add_two_queries_whatever_the_rooms(
                 assert "is-here" in client.get(url).text
             page_counts.append(len(statements))
         counts.append(page_counts)
-    assert counts == [[7, 6], [7, 6]]  # the pages' own 5 and 4, then the map and its rooms
+    assert counts == [[7, 7], [7, 7]]  # the pages' own 5 and 5 (its links), then the map, rooms
