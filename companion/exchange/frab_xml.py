@@ -247,7 +247,8 @@ def _read_links(event: Node) -> list[ParsedLink]:
         node = event.child(group)
         for item in node.all(tag) if node is not None else []:
             href, title = clean(item.attrs.get("href", "")), clean(item.text)
-            if not references.is_web(href) and references.is_web(title):  # 36C3: the address as the text
+            # 36C3 gives some addresses as the text and the title as the href.
+            if not references.is_web(href) and references.is_web(title):
                 href, title = title, href
             kind = references.session_kind(item.attrs.get("type", ""), title)
             if group == "attachments" and kind == "other" and "slide" in title.lower():
