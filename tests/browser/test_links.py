@@ -122,10 +122,13 @@ def test_the_speaker_page_names_each_link(linked: tuple[Flask, str, str], phone:
     links = phone.get_by_role("list", name="Akhilesh Gupta elsewhere").get_by_role("link")
     names = [" ".join(n.split()) for n in links.all_inner_texts()]
     assert names == [
-        "Website akhilesh.example",
-        "Mastodon hachyderm.example",
-        "GitHub github.com",
-        "LinkedIn linkedin.com",
+        f"{name} (opens another site)"
+        for name in (
+            "Website akhilesh.example",
+            "Mastodon hachyderm.example",
+            "GitHub github.com",
+            "LinkedIn linkedin.com",
+        )
     ]
     assert phone.get_by_role("link", name="Edit links").is_hidden()  # for hosts only
     _look(phone, "speaker-links")
@@ -149,3 +152,38 @@ def test_both_pages_at_desktop_size(
         _look(page, "speaker-links")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("phone", SCHEMES, indirect=True, ids=str)
+def test_an_organiser_adds_a_speakers_link_and_the_page_shows_it(
+    linked: tuple[Flask, str, str], phone: Any
+) -> None:
+    app, url, guid = linked
+    runner = app.test_cli_runner()
+    for args in (
+        ["create-user", "lin@example.org", "--name", "Lin", "--password", "correct horse"],
+        ["grant", "lin@example.org", "--conference", "qcon-london-2020", "--organiser"],
+    ):
+        runner.invoke(args=args)  # the second scheme finds them made
+    phone.goto(f"{url}/login")
+    phone.fill("#f-email", "lin@example.org")
+    phone.fill("#f-password", "correct horse")
+    phone.click("form.form button[type=submit]")
+    phone.goto(f"{url}/qcon-london-2020/sessions/{guid}/")
+    phone.goto(f"{url}/qcon-london-2020/host/sessions/{guid}/")
+    assert phone.locator("input[name=link_url]").first.input_value() == SESSION_LINKS[0][1]
+    _look(phone, "session-links-editor")
+    phone.goto(f"{url}/qcon-london-2020/speakers/akhilesh-gupta/")
+    phone.get_by_role("link", name="Edit links").click()  # shown to an organiser by app.js
+    blank = phone.locator("input[name=link_url][value='']").first
+    blank.fill("https://akhilesh.example/talks")
+    _look(phone, "speaker-links-editor")
+    phone.get_by_role("button", name="Save links").click()
+    phone.wait_for_url("**/speakers/akhilesh-gupta/")
+    with get_database_of(app).sessionmaker() as db:
+        assert db.execute(
+            select(Link.kind).where(Link.url == "https://akhilesh.example/talks")
+        ).scalars().all() in (["website"], ["website", "website"])
+    # The server's page (the service worker may show its copy until it syncs: docs/offline.md).
+    page = phone.request.get(f"{url}/qcon-london-2020/speakers/akhilesh-gupta/").text()
+    assert 'href="https://akhilesh.example/talks"' in page
