@@ -10,7 +10,7 @@ from tests.hosting.conftest import setting  # noqa: F401 - the editing tests' co
 from tests.hosting.test_links import SLIDES, _with_links
 
 
-def test_ical_attaches_the_slides_and_the_recording(app: Flask, setting, icaljs) -> None:  # noqa: F811
+def test_ical_attaches_the_slides_and_the_recording(app: Flask, setting) -> None:  # noqa: F811
     talk = _with_links(app, setting)
     client = app.test_client()
     for url in (
@@ -24,5 +24,9 @@ def test_ical_attaches_the_slides_and_the_recording(app: Flask, setting, icaljs)
         assert [str(a) for a in attached] == [SLIDES, "https://media.example/v/streams"], url
         assert str(event["url"]).endswith(f"/sessions/{talk.guid}/")  # URL stays the page
         assert "Watch live: https://live.example/fleming" in str(event["description"])
-    parsed = icaljs(client.get(f"/testconf/sessions/{talk.guid}.ics").data)
+
+
+def test_icaljs_reads_the_attachments(app: Flask, setting, icaljs) -> None:  # noqa: F811
+    talk = _with_links(app, setting)
+    parsed = icaljs(app.test_client().get(f"/testconf/sessions/{talk.guid}.ics").data)
     assert parsed["events"][0]["attach"] == [SLIDES, "https://media.example/v/streams"]
