@@ -15,7 +15,8 @@ from companion.programme.queries import talk_cards
 
 def stars_in(user_id: int, conference: Conference) -> list[Star]:
     """The user's stars in one conference with their talks as cards show them, in time order
-    (My schedule, the agenda API): two queries whatever the number of stars."""
+    (My schedule, the agenda API, whose sessions carry their links): three queries whatever the
+    number of stars."""
     return list(
         session.execute(
             select(Star)
@@ -26,6 +27,7 @@ def stars_in(user_id: int, conference: Conference) -> list[Star]:
                     joinedload(Talk.track),
                     joinedload(Talk.room).joinedload(Room.floor),
                     selectinload(Talk.speakers),
+                    selectinload(Talk.links),
                 )
             )
             .order_by(Talk.start, Talk.end, Talk.id)

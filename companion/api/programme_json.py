@@ -49,6 +49,7 @@ def talk_data(conference: Conference, talk: Talk) -> dict[str, Any]:
         "room": talk.room.slug if talk.room else None,
         "speakers": [speaker.slug for speaker in talk.speakers],
         "abstract": talk.abstract,
+        "links": [link.input().as_dict() for link in talk.links],
         "version": talk.version,
     }
 
@@ -102,6 +103,7 @@ def programme_document(programme: Programme) -> dict[str, Any]:
                 "bio": s.bio,
                 "photo": photo_url(conference, s),
                 "photo_placeholder": s.photo_placeholder if s.photo else None,
+                "links": [link.input().as_dict() for link in s.links],
             }
             for s in programme.speakers
         ],

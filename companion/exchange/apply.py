@@ -14,6 +14,7 @@ from companion.exchange.importer import ImportPlan
 from companion.exchange.model import guid_key, name_key
 from companion.exchange.queries import Existing
 from companion.hosting.models import AuditEntry
+from companion.programme.links import Link, LinkInput
 from companion.programme.models import (
     Conference,
     Room,
@@ -94,6 +95,7 @@ def apply_import(
             talk.speaker_links = [
                 TalkSpeaker(speaker_id=sid, position=n) for n, sid in enumerate(people)
             ]
+            talk.links = _rows(conference, wanted.links or [])
             session.add(talk)
             created.append(talk)
         elif guid_key(wanted.guid) in changed:
@@ -103,6 +105,9 @@ def apply_import(
             if [link.speaker_id for link in talk.speaker_links] != people:
                 _relink(talk, people)
                 talk.updated_at = utcnow()  # an UPDATE, so the version moves with the speakers
+            if wanted.links is not None and [x.input() for x in talk.links] != wanted.links:
+                talk.links = _rows(conference, wanted.links)
+                talk.updated_at = utcnow()  # the live event names the session ("details")
         if progress is not None:
             progress(1)
     for cancelled in plan.diff.cancelled_sessions:
@@ -111,6 +116,14 @@ def apply_import(
     session.add_all(_audit_rows(plan, conference, created, by_guid, actor, user_id))
     session.flush()
     return ImportResult(conference=conference, diff=plan.diff)
+
+
+def _rows(conference: Conference, links: list[LinkInput]) -> list[Link]:
+    """New link rows (their owner is set by the relationship they are given to)."""
+    return [
+        Link(conference_id=conference.id, kind=x.kind, url=x.url, title=x.title, position=n)
+        for n, x in enumerate(links)
+    ]
 
 
 def _relink(talk: Talk, people: list[int]) -> None:
@@ -203,6 +216,7 @@ def _ensure_speakers(
                 slug=_unique_slug(name, taken, "speaker", 100),
                 name=name,
                 bio=bio,
+                links=_rows(conference, plan.speaker_links.get(key, [])),
             )
             session.add(speaker)
             speakers[key] = speaker
@@ -211,6 +225,9 @@ def _ensure_speakers(
                 speaker.name = name
             if bio and speaker.bio != bio:
                 speaker.bio = bio
+            links = plan.speaker_links.get(key)
+            if links is not None and [x.input() for x in speaker.links] != links:
+                speaker.links = _rows(conference, links)
     session.flush()
     return {key: speaker.id for key, speaker in speakers.items()}
 

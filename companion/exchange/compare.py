@@ -10,6 +10,7 @@ from companion.exchange.diff import FieldChange, SessionChange
 from companion.exchange.model import guid_key, name_key
 from companion.exchange.plan import ImportPlan, WantedTalk
 from companion.exchange.queries import Existing
+from companion.programme.links import Link, LinkInput, describe
 from companion.programme.models import Talk, TalkStatus
 
 
@@ -50,6 +51,8 @@ def compare(plan: ImportPlan) -> None:
             diff.changed_speakers.append(FieldChange("name", speakers[key].name, name))
         elif bio and speakers[key].bio != bio:
             diff.changed_speakers.append(FieldChange("biography", name, name))
+        elif key in plan.speaker_links and _inputs(speakers[key].links) != plan.speaker_links[key]:
+            diff.changed_speakers.append(FieldChange("links", name, name))
     diff.removed_speakers = [s.name for k, s in speakers.items() if k not in plan.speakers]
     by_guid = {guid_key(t.guid): t for t in existing.talks} if existing else {}
     names_of = _display_names(plan, existing)
@@ -153,4 +156,10 @@ def _talk_changes(
             ", ".join(names.speakers.get(link.speaker_id, "?") for link in talk.speaker_links),
             ", ".join(plan.speakers[key][0] for key in wanted.speakers),
         )
+    if wanted.links is not None and _inputs(talk.links) != wanted.links:
+        add("links", describe(_inputs(talk.links)) or None, describe(wanted.links))
     return changes
+
+
+def _inputs(links: list[Link]) -> list[LinkInput]:
+    return [link.input() for link in links]

@@ -18,11 +18,12 @@ from xml.sax.xmlreader import AttributesImpl, Locator
 import defusedxml.sax
 from defusedxml import DefusedXmlException
 
-from companion.exchange import layout
+from companion.exchange import layout, references
 from companion.exchange.model import (
     MAX_DAYS,
     InvalidSchedule,
     ParsedEvent,
+    ParsedLink,
     ParsedPerson,
     ParsedSchedule,
     clean,
@@ -35,6 +36,7 @@ from companion.exchange.model import (
     parse_instant,
 )
 from companion.parsing import without_controls
+from companion.programme.links import KIND_LABELS
 from companion.programme.models import Talk
 from companion.programme.queries import Programme
 
@@ -217,6 +219,8 @@ def _read_event(
             ref = person.attrs.get("id") or person.attrs.get("code") or ""
             persons.append(ParsedPerson(name=name, ref=ref))
     return ParsedEvent(
+        url=clean(event.child_text("url")),
+        links=_read_links(event),
         where=where,
         guid=guid,
         title=title,
@@ -233,6 +237,40 @@ def _read_event(
         language=clean(event.child_text("language")),
         persons=persons,
     )
+
+
+def _read_links(event: Node) -> list[ParsedLink]:
+    """`<links><link href type>`, `<attachments><attachment href type>`, then `<recording>`'s
+    `<link>`/`<url>` and the old `<video_download_url>` where they add an address."""
+    found: list[ParsedLink] = []
+    for group, tag in (("links", "link"), ("attachments", "attachment")):
+        node = event.child(group)
+        for item in node.all(tag) if node is not None else []:
+            href, title = clean(item.attrs.get("href", "")), clean(item.text)
+            # 36C3 gives some addresses as the text and the title as the href.
+            if not references.is_web(href) and references.is_web(title):
+                href, title = title, href
+            kind = references.session_kind(item.attrs.get("type", ""), title)
+            if group == "attachments" and kind == "other" and "slide" in title.lower():
+                kind = "slides"
+            found.append(
+                ParsedLink(
+                    kind,
+                    href,
+                    references.title_of(kind, title),
+                    f"line {item.line}",
+                )
+            )
+    recording = event.child("recording")
+    videos = [recording.child("link"), recording.child("url")] if recording is not None else []
+    videos.append(event.child("video_download_url"))
+    seen = {link.url for link in found}
+    for node in videos:
+        url = clean(node.text) if node is not None else ""
+        if node is not None and url and url not in seen:
+            seen.add(url)
+            found.append(ParsedLink("recording", url, "", f"line {node.line}"))
+    return found
 
 
 def _event_start(event: Node, day_date: date | None, opens: time | None, where: str) -> datetime:
@@ -304,10 +342,7 @@ def export(
                     for person in fields["persons"]
                 )
                 out.append("        </persons>")
-                out.append(
-                    f"        <links><link href={quoteattr(fields['url'])}>Session page</link>"
-                    "</links>"
-                )
+                out.extend(_links(talk, fields["url"]))
                 out.append("        <attachments/>")
                 out.append("      </event>")
             out.append("    </room>")
@@ -315,6 +350,24 @@ def export(
     out.append("</schedule>\n")
     # Rows stored before the rules (or imported) may hold characters XML cannot carry.
     return without_controls("\n".join(out)).encode()
+
+
+def _links(talk: Talk, page: str) -> list[str]:
+    """The session's page and its links (type: our kind), and its first recording again as
+    `<recording>`, where frab puts it (read back once: the importer skips a repeated address)."""
+    links = [f"<link href={quoteattr(page)}>Session page</link>"] + [
+        f"<link href={quoteattr(link.url)} type={quoteattr(references.xml_type(link))}>"
+        f"{escape(link.title or KIND_LABELS[link.kind])}</link>"
+        for link in talk.links
+    ]
+    out = [f"        <links>{''.join(links)}</links>"]
+    recording = next((link for link in talk.links if link.kind == "recording"), None)
+    if recording is not None:
+        out.append(
+            "        <recording><license/><optout>false</optout>"
+            f"{_element('link', recording.url)}</recording>"
+        )
+    return out
 
 
 def _element(tag: str, text: str) -> str:

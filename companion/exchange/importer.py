@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from companion.config import RESERVED_SLUGS
-from companion.exchange import frab_xml, safety, schedule_json
+from companion.exchange import frab_xml, references, safety, schedule_json
 from companion.exchange.compare import compare
 from companion.exchange.convert import compose_abstract, kind_of, slugify, to_markdown
 from companion.exchange.diff import Diff, FieldChange
@@ -33,6 +33,7 @@ from companion.exchange.model import (
 )
 from companion.exchange.plan import ImportPlan, WantedTalk
 from companion.exchange.queries import existing_state, guids_elsewhere
+from companion.programme.links import LinkInput
 from companion.programme.models import Conference
 
 #: The largest file we read (36C3's 1,351 events are 2.3 MB of XML).
@@ -81,7 +82,8 @@ def plan_import(
         if schedule.day_change is not None
         else _day_change(schedule, zone)
     )
-    talks = [_wanted(event, naive_zone, slot) for event in schedule.events]
+    dropped: references.Dropped = []
+    talks = [_wanted(event, naive_zone, slot, dropped) for event in schedule.events]
     _unique_guids(talks, diff)
     values = _conference_values(schedule, conference, slug, zone, day_change, talks, diff)
     rooms = _names(schedule.rooms + [e.room for e in schedule.events], "room")
@@ -93,6 +95,12 @@ def plan_import(
         if key and (key not in speakers or (person.biography and not speakers[key][1])):
             name = clean_line(person.name, limit=_FIELD_LIMITS["speaker"])
             speakers[key] = (name, to_markdown(person.biography))
+    speaker_links: dict[str, list[LinkInput]] = {}
+    for person in everyone:
+        key = name_key(clean_line(person.name, limit=_FIELD_LIMITS["speaker"]))
+        if key and person.links and key not in speaker_links:
+            speaker_links[key] = references.checked_links(person.links, dropped, owner="speaker")
+    references.note_dropped(dropped, diff)
     taken = guids_elsewhere([t.guid for t in talks], conference.id if conference else None)
     for talk in talks:
         if guid_key(talk.guid) in taken:
@@ -111,6 +119,7 @@ def plan_import(
         rooms=rooms,
         tracks=tracks,
         speakers=speakers,
+        speaker_links=speaker_links,
         talks=talks,
         existing=existing,
         diff=diff,
@@ -211,7 +220,9 @@ def _day_change(schedule: ParsedSchedule, zone: ZoneInfo) -> int:
     return hour if hour <= 12 else 4
 
 
-def _wanted(event: ParsedEvent, naive_zone: ZoneInfo, slot: timedelta) -> WantedTalk:
+def _wanted(
+    event: ParsedEvent, naive_zone: ZoneInfo, slot: timedelta, dropped: references.Dropped
+) -> WantedTalk:
     try:
         start = event.start if event.start.tzinfo else event.start.replace(tzinfo=naive_zone)
         start = start.astimezone(UTC)
@@ -236,6 +247,7 @@ def _wanted(event: ParsedEvent, naive_zone: ZoneInfo, slot: timedelta) -> Wanted
         ),
         start=start,
         end=end,
+        links=references.event_links(event, dropped),
     )
 
 

@@ -24,6 +24,18 @@ class InvalidSchedule(InvalidProgramme):
         self.problem = problem
 
 
+@dataclass(frozen=True, slots=True)
+class ParsedLink:
+    """A link as a file gives it, not yet checked (the importer drops unsafe ones with a note).
+    `kind` is ours (programme.links), as the reader understood the file's type; "" for a
+    person's link, whose kind follows from where it leads."""
+
+    kind: str
+    url: str
+    title: str = ""
+    where: str = ""
+
+
 @dataclass(slots=True)
 class ParsedPerson:
     """A speaker as a file names them."""
@@ -33,6 +45,7 @@ class ParsedPerson:
     #: matched by name, since ids differ between systems and many files have none).
     ref: str = ""
     biography: str = ""
+    links: list[ParsedLink] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -52,6 +65,10 @@ class ParsedEvent:
     description: str = ""
     language: str = ""
     persons: list[ParsedPerson] = field(default_factory=list)
+    #: Slides, recording, stream and other links (the event's own page left out).
+    links: list[ParsedLink] = field(default_factory=list)
+    #: The event's own page (`<url>`, `url`): a link to it is not a resource.
+    url: str = ""
 
 
 @dataclass(slots=True)

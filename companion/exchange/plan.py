@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from companion.exchange.diff import Diff
 from companion.exchange.queries import Existing
+from companion.programme.links import LinkInput
 from companion.programme.models import Conference
 
 
@@ -26,6 +27,8 @@ class WantedTalk:
     speakers: list[str]
     start: datetime
     end: datetime
+    #: Its links, checked and in order; None when the file gives none (the session's stay).
+    links: list[LinkInput] | None = None
 
 
 @dataclass(slots=True)
@@ -46,6 +49,8 @@ class ImportPlan:
     room_details: dict[str, tuple[int | None, str]] = field(default_factory=dict)
     #: Track name key → colour where the file gives one.
     track_colours: dict[str, str] = field(default_factory=dict)
+    #: Speaker name key → their links, where the file gives some (the others' links stay).
+    speaker_links: dict[str, list[LinkInput]] = field(default_factory=dict)
     #: The conference's revision the diff was computed against (the upload page checks it).
     revision: int | None = None
     _renames: dict[str, str] = field(default_factory=dict)

@@ -28,7 +28,8 @@ class Existing:
 
 
 def existing_state(conference: Conference) -> Existing:
-    """Everything an import may change in `conference` (four queries; used by the importer)."""
+    """Everything an import may change in `conference` (six queries: the four tables, and the
+    links of speakers and of talks; used by the importer)."""
     cid = conference.id
     return Existing(
         rooms=list(
@@ -43,14 +44,17 @@ def existing_state(conference: Conference) -> Existing:
         ),
         speakers=list(
             session.execute(
-                select(Speaker).where(Speaker.conference_id == cid).order_by(Speaker.id)
+                select(Speaker)
+                .where(Speaker.conference_id == cid)
+                .options(selectinload(Speaker.links))
+                .order_by(Speaker.id)
             ).scalars()
         ),
         talks=list(
             session.execute(
                 select(Talk)
                 .where(Talk.conference_id == cid)
-                .options(selectinload(Talk.speaker_links))
+                .options(selectinload(Talk.speaker_links), selectinload(Talk.links))
                 .order_by(Talk.start, Talk.id)
             ).scalars()
         ),

@@ -11,6 +11,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from companion.exchange import references
 from companion.exchange.jsontext import list_at, object_at, text_at
 from companion.exchange.model import (
     InvalidSchedule,
@@ -83,6 +84,9 @@ def read_declarations(
                     name=name,
                     ref=text_at(person, "guid", person_where),
                     biography=localised(person.get("biography"), language),
+                    links=references.json_references(
+                        person.get("links"), f"{person_where}.links", person=True
+                    ),
                 )
             )
 
@@ -152,6 +156,9 @@ def _read_event(
         description=localised(event.get("description"), language),
         language=text_at(event, "language", where),
         persons=persons,
+        url=text_at(event, "url", where),
+        links=references.json_references(event.get("links"), f"{where}.links")
+        + references.json_references(event.get("attachments"), f"{where}.attachments"),
     )
 
 

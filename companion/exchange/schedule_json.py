@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from companion.exchange import layout, schedule2
+from companion.exchange import layout, references, schedule2
 from companion.exchange.jsontext import list_at, object_at, text_at
 from companion.exchange.model import (
     MAX_DAYS,
@@ -155,8 +155,14 @@ def _read_event(
         if name:
             ref = text_at(person, "id", person_where) or text_at(person, "code", person_where)
             bio = text_at(person, "biography", person_where)
-            persons.append(ParsedPerson(name=name, ref=ref, biography=bio))
+            links = references.json_references(
+                person.get("links"), f"{person_where}.links", person=True
+            )
+            persons.append(ParsedPerson(name=name, ref=ref, biography=bio, links=links))
     return ParsedEvent(
+        url=text_at(event, "url", where),
+        links=references.json_references(event.get("links"), f"{where}.links")
+        + references.json_references(event.get("attachments"), f"{where}.attachments"),
         where=where,
         guid=guid,
         title=title,
@@ -256,6 +262,9 @@ def document(
                     "guid": layout.person_guid(conference, speaker),
                     "name": speaker.name,
                     "biography": speaker.bio,
+                    "links": [
+                        references.json_reference(link, person=True) for link in speaker.links
+                    ],
                 }
                 for speaker in programme.speakers
             ],
@@ -294,7 +303,10 @@ def _event(conference: Any, talk: Talk, url_of: Callable[[Talk], str]) -> dict[s
             }
             for person in fields["persons"]
         ],
-        "links": [{"title": "Session page", "url": fields["url"]}],
+        "links": [
+            {"title": "Session page", "url": fields["url"]},
+            *(references.json_reference(link) for link in talk.links),
+        ],
         "attachments": [],
     }
 

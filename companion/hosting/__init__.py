@@ -16,6 +16,7 @@ Its URLs, and the module that answers each (`companion/hosting/<module>.py`):
 | POST     /<conf>/host/sessions/<guid>/delete | host.delete_session        | pages   |
 | GET POST /<conf>/host/sessions/<guid>/move   | host.move_session          | pages   |
 | GET POST /<conf>/host/tracks/<slug>/         | host.edit_track            | pages   |
+| GET POST /<conf>/host/speakers/<slug>/       | host.edit_speaker          | pages   |
 """
 
 from __future__ import annotations

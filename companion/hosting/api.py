@@ -19,6 +19,7 @@ from companion.errors import BadRequest, Invalid, Unauthorised
 from companion.hosting.operations import delete_talk, update_talk
 from companion.hosting.talk_changes import TalkChanges
 from companion.parsing import local_instant, sane_date
+from companion.programme.links import MAX_LINKS, LinkError, LinkInput, link_input
 from companion.programme.models import Conference, Room, Speaker, Talk, Track
 from companion.programme.queries import get_talk_by_guid_or_404, get_talk_or_404
 
@@ -105,7 +106,18 @@ def _precondition_required() -> Response:
 
 
 #: The fields a PATCH may carry (as in the programme JSON), and `confirm` for warnings.
-PATCHABLE = ("title", "abstract", "kind", "status", "room", "track", "speakers", "start", "end")
+PATCHABLE = (
+    "title",
+    "abstract",
+    "kind",
+    "status",
+    "room",
+    "track",
+    "speakers",
+    "start",
+    "end",
+    "links",
+)
 
 
 def _changes(conference: Conference, body: dict[str, Any]) -> TalkChanges:
@@ -139,6 +151,8 @@ def _changes(conference: Conference, body: dict[str, Any]) -> TalkChanges:
             changes[key] = found
     if "speakers" in body:
         changes["speaker_ids"] = _speaker_ids(conference, body["speakers"], errors)
+    if "links" in body:
+        changes["links"] = _links(body["links"], errors)
     for name in ("start", "end"):
         if name in body:
             try:
@@ -162,6 +176,36 @@ def _changes(conference: Conference, body: dict[str, Any]) -> TalkChanges:
     if errors:
         raise Invalid("Some fields need changing.", details={"fields": errors})
     return TalkChanges(**changes)
+
+
+def _links(given: Any, errors: dict[str, str]) -> list[LinkInput]:
+    """`links`: a list of {"kind", "url", "title"?} that replaces the session's links."""
+    if not isinstance(given, list) or len(given) > MAX_LINKS:
+        errors["links"] = (
+            f"Give the links as a list (at most {MAX_LINKS}) of "
+            '{"kind": "slides"|"recording"|"stream"|"other", "url": "https://…", "title": "…"}.'
+        )
+        return []
+    found = []
+    for number, item in enumerate(given, start=1):
+        if not isinstance(item, dict) or not all(
+            isinstance(item.get(key, ""), str) for key in ("kind", "url", "title")
+        ):
+            errors["links"] = f'Link {number}: give "kind", "url" and "title" as text.'
+            return []
+        try:
+            found.append(
+                link_input(
+                    item.get("kind", ""),
+                    item.get("url", ""),
+                    item.get("title", ""),
+                    owner="session",
+                )
+            )
+        except LinkError as error:
+            errors["links"] = f"Link {number}: {error.message}"
+            return []
+    return found
 
 
 def _speaker_ids(conference: Conference, slugs: Any, errors: dict[str, str]) -> list[int]:

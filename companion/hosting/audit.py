@@ -9,6 +9,7 @@ from sqlalchemy import select
 from companion.accounts.models import User
 from companion.db import session
 from companion.hosting.models import AuditEntry
+from companion.programme.links import describe
 from companion.programme.models import Conference, Room, Speaker, Talk, TalkStatus, Track
 
 
@@ -29,6 +30,8 @@ def display(conference: Conference, name: str, value: Any) -> str | None:
             session.execute(select(Speaker.id, Speaker.name).where(Speaker.id.in_(value))).all()
         )
         return ", ".join(names.get(i, str(i)) for i in value)
+    if name == "links":
+        return describe(value)
     return str(value)
 
 

@@ -13,14 +13,27 @@ from companion.db import session
 from companion.errors import Invalid
 from companion.hosting.talk_changes import TalkChanges
 from companion.parsing import is_plain_label, local_instant, small_int
+from companion.programme.links import (
+    MAX_LINKS,
+    SESSION_KINDS,
+    LinkError,
+    LinkInput,
+    link_input,
+    speaker_kind,
+)
 from companion.programme.models import Conference, Room, Talk, TalkStatus, Track
 from companion.programme.queries import known_speaker_ids
 
 Form = MultiDict[str, str]
 
 
-def form_of(talk: Talk, conference: Conference, speaker_ids: list[int]) -> Form:
-    """The form as it opens for an existing session."""
+def form_of(
+    talk: Talk,
+    conference: Conference,
+    speaker_ids: list[int],
+    links: list[LinkInput] | None = None,
+) -> Form:
+    """The form as it opens for an existing session (with its `links`, in order)."""
     start, end = conference.local(talk.start), conference.local(talk.end)
     values = MultiDict(
         {
@@ -37,12 +50,69 @@ def form_of(talk: Talk, conference: Conference, speaker_ids: list[int]) -> Form:
         }
     )
     values.setlist("speakers", [str(i) for i in speaker_ids])
+    _set_links(values, links or [])
     return values
+
+
+def _set_links(values: Form, links: list[LinkInput]) -> None:
+    """The link rows: the session's links, then a blank row for each of slides, recording and
+    stream it has none of, and one for another link."""
+    kinds = {link.kind for link in links}
+    blanks = [LinkInput(kind, "") for kind in SESSION_KINDS if kind not in kinds or kind == "other"]
+    rows = [*links, *blanks]
+    values.setlist("link_kind", [link.kind for link in rows])
+    values.setlist("link_url", [link.url for link in rows])
+    values.setlist("link_title", [link.title for link in rows])
+
+
+def link_rows(form: Form) -> list[tuple[str, str, str]]:
+    """The form's link rows as (kind, url, title), for the template."""
+    kinds, urls, titles = (form.getlist(f"link_{name}") for name in ("kind", "url", "title"))
+    return [
+        (kind, urls[n] if n < len(urls) else "", titles[n] if n < len(titles) else "")
+        for n, kind in enumerate(kinds)
+    ]
+
+
+def speaker_form(links: list[LinkInput]) -> Form:
+    """The speaker's links form: their links, then two blank rows (kind found from the
+    address)."""
+    values: Form = MultiDict()
+    rows = [*links, LinkInput("", ""), LinkInput("", "")]
+    values.setlist("link_kind", [link.kind for link in rows])
+    values.setlist("link_url", [link.url for link in rows])
+    values.setlist("link_title", [link.title for link in rows])
+    return values
+
+
+def parse_speaker_links(form: Form) -> list[LinkInput]:
+    """A speaker's links from their form (a row without a kind takes it from its address)."""
+    errors: dict[str, str] = {}
+    found = _links(form, errors, owner="speaker")
+    if errors:
+        raise Invalid("Some links need changing.", details={"fields": errors})
+    return list(dict.fromkeys(found))
+
+
+def _links(form: Form, errors: dict[str, str], *, owner: str = "session") -> list[LinkInput]:
+    found: list[LinkInput] = []
+    for number, (kind, url, title) in enumerate(link_rows(form), start=1):
+        if not url.strip() and not title.strip():
+            continue
+        if owner == "speaker" and not kind:
+            kind = speaker_kind(url.strip())
+        try:
+            found.append(link_input(kind, url, title, owner=owner))
+        except LinkError as error:
+            errors.setdefault("links", f"Link {number}: {error.message}")
+    if len(found) > MAX_LINKS:
+        errors.setdefault("links", f"At most {MAX_LINKS} links, please.")
+    return found
 
 
 def blank_form(conference: Conference, *, track_id: int | None) -> Form:
     """The form as it opens for a new session (first day, 09:00–09:50, the given track)."""
-    return MultiDict(
+    values: Form = MultiDict(
         {
             "title": "",
             "abstract": "",
@@ -55,6 +125,8 @@ def blank_form(conference: Conference, *, track_id: int | None) -> Form:
             "status": "scheduled",
         }
     )
+    _set_links(values, [])
+    return values
 
 
 def version_of(form: Form) -> int:
@@ -79,6 +151,8 @@ def parse(conference: Conference, form: Form, *, current: Talk | None = None) ->
     for name, model, key in (("room", Room, "room_id"), ("track", Track, "track_id")):
         changes[key] = _own(conference, model, form.get(name, ""), errors, key, name)
     changes["speaker_ids"] = _speakers(conference, form, errors)
+    if "link_url" in form:
+        changes["links"] = _links(form, errors)
     new_speaker = " ".join(form.get("new_speaker", "").split())
     if new_speaker and (not is_plain_label(new_speaker) or len(new_speaker) > 200):
         errors["new_speaker"] = "Type the name on one line, in under 200 characters."

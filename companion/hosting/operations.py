@@ -18,6 +18,7 @@ from companion.hosting import audit
 from companion.hosting.models import AuditEntry
 from companion.hosting.rules import validate
 from companion.hosting.talk_changes import EDITABLE, TalkChanges
+from companion.programme.links import Link, LinkInput, describe, in_order, rows
 from companion.programme.models import (
     Conference,
     Speaker,
@@ -42,11 +43,22 @@ def speaker_ids_of(talk_id: int) -> list[int]:
     )
 
 
+def links_of(*, talk_id: int | None = None, speaker_id: int | None = None) -> list[Link]:
+    """The links of a session or of a speaker, in order."""
+    owner = Link.talk_id == talk_id if talk_id is not None else Link.speaker_id == speaker_id
+    return list(session.execute(select(Link).where(owner).order_by(Link.position)).scalars())
+
+
 def snapshot(talk: Talk) -> dict[str, Any]:
     """The editable fields as they are now."""
-    values = {name: getattr(talk, name) for name in EDITABLE if name != "speaker_ids"}
+    values = {name: getattr(talk, name) for name in EDITABLE if name not in _OWN_ROWS}
     values["speaker_ids"] = speaker_ids_of(talk.id)
+    values["links"] = [link.input() for link in links_of(talk_id=talk.id)]
     return values
+
+
+#: Fields kept in rows of their own, not in the talk's columns.
+_OWN_ROWS = ("speaker_ids", "links")
 
 
 def update_talk(
@@ -64,6 +76,7 @@ def update_talk(
     require(actor, talk.conference_id, Need.EDITOR, track_ids={talk.track_id})
     before = snapshot(talk)
     after = {**before, **changes.given()}
+    after["links"] = in_order(after["links"])
     require(
         actor,
         talk.conference_id,
@@ -93,8 +106,10 @@ def update_talk(
         session.execute(delete(TalkSpeaker).where(TalkSpeaker.talk_id == talk.id))
         session.add_all(_links(talk.id, after["speaker_ids"]))
         talk.updated_at = utcnow()  # the talk row changes too, so its version moves
+    if "links" in changed:
+        _replace_links(talk, after["links"])
     for name in changed:
-        if name != "speaker_ids":
+        if name not in _OWN_ROWS:
             setattr(talk, name, after[name])
     session.add_all(entries)
     session.flush()  # the version counter refuses a concurrent save (StaleDataError → 409)
@@ -113,8 +128,10 @@ def create_talk(
         "speaker_ids": [],
         "room_id": None,
         "track_id": None,
+        "links": [],
         **values.given(),
     }
+    after["links"] = in_order(after["links"])
     new_speaker = values.new_speaker
     require(
         actor,
@@ -128,11 +145,12 @@ def create_talk(
     validate(None, conference, after, confirmed=confirmed)
     talk = Talk(
         conference_id=conference.id,
-        **{k: v for k, v in after.items() if k != "speaker_ids"},
+        **{k: v for k, v in after.items() if k not in _OWN_ROWS},
     )
     session.add(talk)
     session.flush()
     session.add_all(_links(talk.id, after["speaker_ids"]))
+    session.add_all(rows(after["links"], conference_id=conference.id, talk_id=talk.id))
     session.add(audit.whole_entry(talk, conference, actor, "create", talk_id=talk.id))
     session.flush()
     return talk
@@ -197,6 +215,69 @@ def update_introduction(track: Track, text: str, *, actor: User, expected: str) 
     session.flush()
 
 
+def speaker_links_version(speaker: Speaker) -> str:
+    """A short fingerprint of a speaker's links as they are (the speaker form carries it)."""
+    return fingerprint({"links": [link.as_dict() for link in speaker_links(speaker)]})
+
+
+def speaker_links(speaker: Speaker) -> list[LinkInput]:
+    """A speaker's links as values, in order."""
+    return [link.input() for link in links_of(speaker_id=speaker.id)]
+
+
+def speaker_tracks(speaker: Speaker) -> set[int | None]:
+    """The tracks whose hosts may edit `speaker`: those of their sessions ({None} when they
+    have none in a track: then only organisers may)."""
+    ids = set(
+        session.execute(
+            select(Talk.track_id)
+            .join(TalkSpeaker, TalkSpeaker.talk_id == Talk.id)
+            .where(TalkSpeaker.speaker_id == speaker.id, Talk.track_id.is_not(None))
+        ).scalars()
+    )
+    return set(ids) or {None}
+
+
+def update_speaker_links(
+    speaker: Speaker, links: list[LinkInput], *, actor: User, expected: str
+) -> bool:
+    """Replace a speaker's links (website, Mastodon, GitHub…) if they are still those the editor
+    started from (`expected`, from speaker_links_version). Organisers, and the hosts of the
+    tracks the speaker speaks in, may. Returns whether anything changed; audited."""
+    require(
+        actor,
+        speaker.conference_id,
+        Need.EDITOR,
+        track_ids=speaker_tracks(speaker),
+        refusal="You can edit only the speakers of the tracks you host.",
+    )
+    if speaker_links_version(speaker) != expected:
+        raise Conflict(
+            "Someone else saved this speaker's links after you opened them. Your input is "
+            "kept below; the saved links are shown under it. Save again to replace them."
+        )
+    before = speaker_links(speaker)
+    if before == links:
+        return False
+    conference = session.get(Conference, speaker.conference_id)
+    assert conference is not None
+    session.add_all(
+        audit.subject_entries(
+            conference,
+            actor,
+            "speaker",
+            speaker.name,
+            {"links": describe(before) or None},
+            {"links": describe(links) or None},
+        )
+    )
+    for old in links_of(speaker_id=speaker.id):
+        session.delete(old)
+    session.add_all(rows(links, conference_id=speaker.conference_id, speaker_id=speaker.id))
+    session.flush()
+    return True
+
+
 def _speaker(conference: Conference, name: str, actor: User) -> int:
     """The speaker called `name` (any case), made and audited when there is none yet. Rolled back
     with everything else when the save fails."""
@@ -226,8 +307,23 @@ def _links(talk_id: int, speaker_ids: list[int]) -> list[TalkSpeaker]:
     ]
 
 
+def _replace_links(talk: Talk, links: list[LinkInput]) -> None:
+    """A session's links replaced by `links`, as ORM rows (so the live record sees a session's
+    change, "details", not a programme-wide one); the talk row changes too, so its version
+    moves and the event names it."""
+    with session.no_autoflush:  # one UPDATE of the talk per save: its version moves by one
+        for old in links_of(talk_id=talk.id):
+            session.delete(old)
+    session.add_all(rows(links, conference_id=talk.conference_id, talk_id=talk.id))
+    talk.updated_at = utcnow()
+
+
 def _public(values: dict[str, Any]) -> dict[str, Any]:
     return {
-        name.removesuffix("_id"): v.isoformat() if isinstance(v, datetime) else v
+        name.removesuffix("_id"): v.isoformat()
+        if isinstance(v, datetime)
+        else [link.as_dict() for link in v]
+        if name == "links"
+        else v
         for name, v in values.items()
     }

@@ -1,6 +1,7 @@
 """The host's and organiser's pages (under /<conf>/host/): my tracks, the stars per session,
-the session form (new, edit, delete), the quick "move / shift" action and the track
-introduction. Every write goes through hosting.operations, which checks the role again."""
+the session form (new, edit, delete), the quick "move / shift" action, the track
+introduction and a speaker's links. Every write goes through hosting.operations, which checks
+the role again."""
 
 from __future__ import annotations
 
@@ -18,13 +19,19 @@ from companion.hosting.operations import (
     create_talk,
     delete_talk,
     introduction_version,
+    links_of,
     speaker_ids_of,
+    speaker_links,
+    speaker_links_version,
+    speaker_tracks,
     update_introduction,
+    update_speaker_links,
     update_talk,
 )
 from companion.markup import render_markdown
 from companion.parsing import small_int
 from companion.programme import queries as programme
+from companion.programme.links import KIND_LABELS, SESSION_KINDS, SPEAKER_KINDS, LinkInput
 from companion.programme.models import Conference, Talk, TalkKind, TalkStatus
 from companion.saving import Outcome, attempt
 from companion.web import private
@@ -59,6 +66,10 @@ def my_tracks(conf: str) -> str:
     )
 
 
+def _links(talk: Talk) -> list[LinkInput]:
+    return [link.input() for link in links_of(talk_id=talk.id)]
+
+
 def _who_is_told(count: int) -> str:
     """Who a cancellation reaches, as the confirmation says it."""
     if count == 0:
@@ -90,7 +101,7 @@ def _form_page(
     current = None
     if outcome is not None and outcome.stale and talk is not None:
         talk = programme.get_talk_or_404(conference, talk.guid)
-        current = forms.form_of(talk, conference, speaker_ids_of(talk.id))
+        current = forms.form_of(talk, conference, speaker_ids_of(talk.id), _links(talk))
     tracks = [
         t for t in programme.tracks(conference) if mine.organiser or t.id in mine.hosted_track_ids
     ]
@@ -109,6 +120,9 @@ def _form_page(
         may_leave_trackless=mine.organiser,
         speakers=programme.speakers(conference),
         kinds=[k.value for k in TalkKind],
+        link_rows=forms.link_rows(form),
+        link_kinds=SESSION_KINDS,
+        link_labels=KIND_LABELS,
     ), outcome.status if outcome else 200
 
 
@@ -152,7 +166,7 @@ def edit_session(conf: str, guid: str) -> Page:
     talk = programme.get_talk_or_404(conference, guid)
     require(me, conference.id, Need.EDITOR, track_ids={talk.track_id})
     if request.method != "POST":  # GET and HEAD only show the page
-        form = forms.form_of(talk, conference, speaker_ids_of(talk.id))
+        form = forms.form_of(talk, conference, speaker_ids_of(talk.id), _links(talk))
         return _form_page(conference, mine, form, talk=talk)
 
     confirmed = bool(request.form.get("confirm"))
@@ -188,7 +202,7 @@ def delete_session(conf: str, guid: str) -> Page:
     if outcome is None:
         flash(f"Deleted “{title}”.", "success")
         return redirect(url_for("host.my_tracks", conf=conf))
-    form = forms.form_of(talk, conference, speaker_ids_of(talk.id))
+    form = forms.form_of(talk, conference, speaker_ids_of(talk.id), _links(talk))
     return _form_page(conference, mine, form, talk=talk, outcome=outcome)
 
 
@@ -273,5 +287,45 @@ def edit_track(conf: str, slug: str) -> Page:
         version=introduction_version(track) if stale else expected,
         saved_meanwhile=track.introduction if stale else None,
         preview=render_markdown(text) if request.method == "POST" and len(text) <= 20_000 else None,
+        errors=outcome.errors if outcome else {},
+    ), outcome.status if outcome else 200
+
+
+@bp.route("/speakers/<slug>/", methods=["GET", "POST"])
+@login_required
+def edit_speaker(conf: str, slug: str) -> Page:
+    """A speaker's links (website, Mastodon, GitHub, LinkedIn…), for organisers and the hosts
+    of the tracks they speak in; a save made meanwhile answers 409 and keeps this input."""
+    conference, _, me = _editor(conf)
+    speaker = programme.get_speaker_or_404(conference, slug)
+    require(
+        me,
+        conference.id,
+        Need.EDITOR,
+        track_ids=speaker_tracks(speaker),
+        refusal="You can edit only the speakers of the tracks you host.",
+    )
+    form = request.form if request.method == "POST" else forms.speaker_form(speaker_links(speaker))
+    expected = request.form.get("links_version", speaker_links_version(speaker))
+    outcome = None
+    if request.method == "POST":
+        outcome = attempt(
+            lambda: update_speaker_links(
+                speaker, forms.parse_speaker_links(request.form), actor=me, expected=expected
+            )
+        )
+        if outcome is None:
+            flash(f"Saved the links of {speaker.name}.", "success")
+            return redirect(url_for("programme.speaker", conf=conf, slug=slug))
+    stale = outcome is not None and outcome.stale
+    return render_template(
+        "hosting/edit_speaker.html",
+        conf=conference,
+        speaker=speaker,
+        link_rows=forms.link_rows(form),
+        link_kinds=SPEAKER_KINDS,
+        link_labels=KIND_LABELS,
+        version=speaker_links_version(speaker) if stale else expected,
+        saved_meanwhile=speaker_links(speaker) if stale else None,
         errors=outcome.errors if outcome else {},
     ), outcome.status if outcome else 200

@@ -8,6 +8,8 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from companion.programme.links import LinkInput
+
 
 class _Unset(Enum):
     UNSET = "unset"
@@ -31,6 +33,8 @@ class TalkChanges:
     end: datetime | _Unset = UNSET
     status: str | _Unset = UNSET
     speaker_ids: list[int] | _Unset = UNSET
+    #: Slides, recording, stream and other links, as programme.links.in_order keeps them.
+    links: list[LinkInput] | _Unset = UNSET
     #: A speaker typed in by name: made (or found) and added by the operation, audited.
     new_speaker: str | None = None
 

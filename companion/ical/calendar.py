@@ -17,6 +17,8 @@ REFRESH = timedelta(hours=1)
 #: A UID's right-hand side: fixed, so UIDs survive a change of host name.
 UID_DOMAIN = "conference-companion"
 PRODID = "-//Conference Companion//Programme//EN"
+#: The kinds of a session's links that become an ATTACH.
+ATTACHED = ("slides", "recording")
 
 
 @lru_cache(maxsize=32)
@@ -69,12 +71,18 @@ def event(
     speakers = ", ".join(
         f"{s.name} ({s.affiliation})" if s.affiliation else s.name for s in talk.speakers
     )
-    description = [text for text in (speakers, plain_text(talk.abstract), url) if text]
+    resources = "\n".join(f"{link.label}: {link.url}" for link in talk.links)
+    description = [text for text in (speakers, plain_text(talk.abstract), resources, url) if text]
     item.add("description", without_controls("\n\n".join(description)))
     where = one_line(location(talk, conference))
     if where:
         item.add("location", where)
     item.add("url", url)
+    # URL is the session's page; the slides and the recording are what the event carries
+    # (RFC 5545 ATTACH, a URI; a live stream is no attachment: it is in the description).
+    for link in talk.links:
+        if link.kind in ATTACHED:
+            item.add("attach", link.url)
     categories = [one_line(talk.track.name)] if talk.track else []
     categories.append(talk.kind.capitalize())
     item.add("categories", categories)

@@ -39,7 +39,7 @@ def feed_fingerprint(user: User) -> str:
 
 
 def starred_talks(user: User) -> list[Talk]:
-    """Every session the user starred, with what an event needs (two queries)."""
+    """Every session the user starred, with what an event needs (three queries)."""
     return list(
         session.execute(
             select(Talk)
@@ -50,6 +50,7 @@ def starred_talks(user: User) -> list[Talk]:
                 joinedload(Talk.track),
                 joinedload(Talk.room).joinedload(Room.floor),
                 selectinload(Talk.speakers),
+                selectinload(Talk.links),
             )
             .order_by(Talk.start, Talk.id)
         ).scalars()

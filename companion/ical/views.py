@@ -59,7 +59,7 @@ def track_ics(conf: str, slug: str) -> Response:
         track = programme.get_track_or_404(conference, slug)
         return calendar.calendar(
             f"{conference.name} · {track.name}",
-            programme.track_talks(track),
+            programme.track_talks(track, links=True),
             {conference.id: conference},
             url_of=lambda t: _url_of(t, conference),
         )

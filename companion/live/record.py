@@ -27,6 +27,7 @@ from companion.config import Config
 from companion.db import utcnow
 from companion.live.models import LiveEvent
 from companion.programme import revision
+from companion.programme.links import Link
 from companion.programme.models import Conference, Floor, Room, Talk, TalkStatus
 
 #: The session fields whose change a page shows at once (the rest: "details").
@@ -70,6 +71,8 @@ def after_flush(session: Session, _context: Any) -> None:
     watched = revision.watched_models()
     for obj in chain(session.new, session.dirty, session.deleted):
         changed = obj not in session.dirty or session.is_modified(obj)
+        if isinstance(obj, Link) and obj.talk_id is not None:
+            continue  # a session's link: the session itself is noted ("details")
         if not isinstance(obj, Talk) and type(obj) in watched and changed:
             session.info[_OTHER] = True  # a room, track, speaker… : not one session's news
     for obj in session.dirty:

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from companion.db import Base, UTCDateTime, utcnow
+from companion.programme.links import Link
 
 
 class TalkKind(StrEnum):
@@ -227,6 +228,10 @@ class Speaker(Base):
         viewonly=True,
         order_by="Talk.start",
     )
+    #: Website, Mastodon, GitHub… in the order given.
+    links: Mapped[list[Link]] = relationship(
+        order_by=Link.position, lazy="raise", cascade="all, delete-orphan"
+    )
 
 
 class TrackHost(Base):
@@ -357,6 +362,10 @@ class Talk(Base):
         lazy="raise",
         viewonly=True,
         order_by="TalkSpeaker.position",
+    )
+    #: Slides, recording, live stream and other links (programme.links.in_order).
+    links: Mapped[list[Link]] = relationship(
+        order_by=Link.position, lazy="raise", cascade="all, delete-orphan"
     )
 
     @property

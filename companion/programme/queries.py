@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from companion.db import get_database, session
 from companion.errors import NotFound
+from companion.programme.links import Link
 from companion.programme.models import (
     Conference,
     Floor,
@@ -131,7 +132,9 @@ def day_talks(conference: Conference, day: date) -> list[Talk]:
 def get_talk_or_404(conference: Conference, guid: str) -> Talk:
     """One talk by guid, with its track, room, floor and speakers (the session page)."""
     talk = session.execute(
-        talk_cards().where(Talk.conference_id == conference.id, Talk.guid == guid)
+        talk_cards()
+        .where(Talk.conference_id == conference.id, Talk.guid == guid)
+        .options(selectinload(Talk.links))
     ).scalar_one_or_none()
     if talk is None:
         raise NotFound("There is no such session in this conference.")
@@ -201,13 +204,13 @@ def get_track_or_404(conference: Conference, slug: str) -> Track:
     return track
 
 
-def track_talks(track: Track) -> list[Talk]:
-    """The talks of one track in time order (the track page)."""
-    return list(
-        session.execute(
-            talk_cards().where(Talk.track_id == track.id).order_by(Talk.start, Talk.id)
-        ).scalars()
-    )
+def track_talks(track: Track, *, links: bool = False) -> list[Talk]:
+    """The talks of one track in time order (the track page; with their `links` for the
+    track's calendar feed)."""
+    query = talk_cards().where(Talk.track_id == track.id).order_by(Talk.start, Talk.id)
+    if links:
+        query = query.options(selectinload(Talk.links))
+    return list(session.execute(query).scalars())
 
 
 def speakers(conference: Conference) -> list[Speaker]:
@@ -229,6 +232,7 @@ def get_speaker_or_404(conference: Conference, slug: str) -> Speaker:
         .options(
             selectinload(Speaker.talks).options(*_TALK_CARD),
             selectinload(Speaker.hosted_tracks),
+            selectinload(Speaker.links),
         )
     ).scalar_one_or_none()
     if speaker is None:
@@ -306,7 +310,7 @@ class Programme:
 
 
 def whole_programme(conference: Conference) -> Programme:
-    """The whole programme (the JSON API document, exports, the offline copy): six queries
+    """The whole programme (the JSON API document, exports, the offline copy): seven queries
     whatever its size (speakers are attached from one flat query, not in chunks)."""
     floor_list = list(
         session.execute(
@@ -333,6 +337,7 @@ def whole_programme(conference: Conference) -> Programme:
         speakers_of.setdefault(talk_id, []).append(by_id[speaker_id])
     for talk in talk_list:
         set_committed_value(talk, "speakers", speakers_of.get(talk.id, []))
+    _attach_links(conference, talk_list, people)
     return Programme(
         conference=conference,
         floors=floor_list,
@@ -341,6 +346,23 @@ def whole_programme(conference: Conference) -> Programme:
         speakers=people,
         talks=talk_list,
     )
+
+
+def _attach_links(conference: Conference, talks: list[Talk], people: list[Speaker]) -> None:
+    """Every session's and speaker's links, from one query."""
+    of_talk: dict[int, list[Link]] = {}
+    of_speaker: dict[int, list[Link]] = {}
+    for link in session.execute(
+        select(Link).where(Link.conference_id == conference.id).order_by(Link.position, Link.id)
+    ).scalars():
+        if link.talk_id is not None:
+            of_talk.setdefault(link.talk_id, []).append(link)
+        elif link.speaker_id is not None:
+            of_speaker.setdefault(link.speaker_id, []).append(link)
+    for talk in talks:
+        set_committed_value(talk, "links", of_talk.get(talk.id, []))
+    for person in people:
+        set_committed_value(person, "links", of_speaker.get(person.id, []))
 
 
 def conferences() -> list[Conference]:

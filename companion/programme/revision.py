@@ -18,6 +18,7 @@ from sqlalchemy.engine import Result
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from companion.db import utcnow
+from companion.programme.links import Link
 from companion.programme.models import (
     Conference,
     Floor,
@@ -30,7 +31,7 @@ from companion.programme.models import (
 )
 
 #: Models with a `conference_id` of their own: any change to one moves that conference on.
-_DIRECT: set[type[Any]] = {Floor, Room, Speaker, Talk, Track}
+_DIRECT: set[type[Any]] = {Floor, Link, Room, Speaker, Talk, Track}
 
 
 def watch(*models: type[Any]) -> None:

@@ -266,10 +266,8 @@ async function setupTools() {
     const kind = link.dataset.tools;
     if (kind === "organiser") link.hidden = !rights.organiser;
     else if (kind === "host") link.hidden = !rights.organiser && !tracks.size;
-    else { // a session's track, or (a speaker) any of their tracks
-      const theirs = (link.dataset.editTracks ?? link.dataset.editTrack ?? "").split(" ");
-      link.hidden = !rights.organiser && !theirs.some((slug) => tracks.has(slug));
-    }
+    // data-edit-track: one track's slug, or several separated by spaces (a speaker's tracks).
+    else link.hidden = !rights.organiser && !(link.dataset.editTrack || "").split(" ").some((t) => tracks.has(t));
   }
 }
 

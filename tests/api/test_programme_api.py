@@ -30,6 +30,7 @@ def test_programme_document_has_everything(
             "room": "fleming",
             "speakers": ["akhilesh-gupta"],
             "abstract": "**Fast**",
+            "links": [],
             "version": 1,
         }
     ]

@@ -14,10 +14,13 @@ from xml.etree import ElementTree
 import pytest
 from flask.testing import FlaskClient
 from jsonschema import Draft6Validator
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
 from companion.caching import reset_caches
 from companion.demo.data import demo_data
-from companion.programme.models import Conference, Talk, TalkStatus
+from companion.programme.links import Link
+from companion.programme.models import Conference, Speaker, Talk, TalkStatus
 from companion.programme.operations import create_conference_from_data
 from tests.conftest import LONDON_DAY
 from tests.exchange.conftest import SCHEMA
@@ -37,7 +40,30 @@ def _small(make_conference: Callable[..., Conference], make_talk: Callable[..., 
         kind="keynote",
         guid="11111111-1111-4111-8111-111111111111",
         abstract="Welcome & *hello* <world>",
+        links=[
+            Link(conference_id=conference.id, kind=kind, url=url, title=title, position=n)
+            for n, (kind, url, title) in enumerate(
+                [
+                    ("slides", "https://slides.example/keynote.pdf", ""),
+                    ("recording", "https://media.example/v/keynote", "Video & captions"),
+                    ("stream", "https://live.example/fleming", ""),
+                    ("other", "https://blog.example/keynote", "The making of"),
+                ]
+            )
+        ],
     )
+    dbs = object_session(conference)
+    assert dbs is not None
+    ada = dbs.execute(select(Speaker).where(Speaker.name == "Ada Lovelace")).scalar_one()
+    dbs.add_all(
+        [
+            Link(conference_id=conference.id, speaker_id=ada.id, kind=kind, url=url, position=n)
+            for n, (kind, url) in enumerate(
+                [("github", "https://github.com/ada"), ("mastodon", "https://m.example/@ada")]
+            )
+        ]
+    )
+    dbs.commit()
     make_talk(
         conference,
         "Late night 한국어",

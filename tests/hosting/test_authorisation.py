@@ -153,6 +153,10 @@ def _edit_form(c: Context) -> Request:
         "end": f"{talk.end:%H:%M}",
         "status": "scheduled",
         "version": "1",
+        # The session's resources (issue 18) are part of the same form and the same check.
+        "link_kind": ["slides", "stream"],
+        "link_url": [f"https://slides.example/{talk.guid}.pdf", ""],
+        "link_title": ["", ""],
     }
     return "POST", f"/testconf/host/sessions/{talk.guid}/", {"data": data}
 
@@ -286,6 +290,15 @@ TABLE: dict[str, tuple[Callable[[Context], Request], dict[str | None, int], bool
             "POST",
             "/testconf/host/tracks/streaming/",
             {"data": {"introduction": f"Hello {next(_counter)}"}},
+        ),
+        HOST_FORM,
+        True,
+    ),
+    "host.edit_speaker": (
+        lambda c: (
+            "POST",
+            "/testconf/host/speakers/ada/",  # Ada speaks in Streaming
+            {"data": {"link_kind": [""], "link_url": [f"https://ada.example/{next(_counter)}"]}},
         ),
         HOST_FORM,
         True,

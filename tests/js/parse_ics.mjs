@@ -21,6 +21,7 @@ const events = root.getAllSubcomponents("vevent").map((component) => {
     location: event.location,
     description: event.description,
     url: component.getFirstPropertyValue("url"),
+    attach: component.getAllProperties("attach").map((p) => p.getFirstValue()),
     categories: component.getAllProperties("categories").flatMap((p) => p.getValues()),
     tzid: start.zone ? start.zone.tzid : null,
     local_start: `${start.year}-${two(start.month)}-${two(start.day)}T${two(start.hour)}:${two(start.minute)}`,

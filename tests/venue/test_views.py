@@ -434,5 +434,5 @@ def test_room_and_session_pages_with_a_map_add_two_queries_whatever_the_rooms(
                 assert "is-here" in client.get(url).text
             page_counts.append(len(statements))
         counts.append(page_counts)
-    # the pages' own 6 and 5 (with their change marks), then the map and its rooms
-    assert counts == [[8, 7], [8, 7]]
+    # the pages' own 6 and 6 (change marks; the session's links), then the map and its rooms
+    assert counts == [[8, 8], [8, 8]]
