@@ -46,9 +46,10 @@ def local_instant(day: date, clock: time, zone: ZoneInfo) -> datetime | None:
     return instant
 
 
-#: C0 controls but tab and line breaks, DEL, and what XML 1.0 cannot carry at all: U+FFFE, U+FFFF
-#: and lone surrogates (which UTF-8 cannot encode either).
-_UNUSABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+#: C0 controls but tab and line breaks, DEL, the C1 controls (U+0080–U+009F: invisible, and a
+#: terminal reads U+009B as an escape), and what XML 1.0 cannot carry at all: U+FFFE, U+FFFF and
+#: lone surrogates (which UTF-8 cannot encode either).
+_UNUSABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def has_controls(text: str) -> bool:

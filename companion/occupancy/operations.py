@@ -21,9 +21,10 @@ LEAD = timedelta(minutes=30)
 REFUSAL = "You can mark a room full only during the sessions of the tracks you host."
 
 
-def session_for(conference: Conference, room: Room, now: datetime) -> Talk | None:
-    """The session a room's crowd is for at `now`: the one on, else the next within LEAD."""
-    candidates = session.execute(
+def sessions_for(conference: Conference, room: Room, now: datetime) -> list[Talk]:
+    """The sessions a room's crowd may be for at `now`: the one on, then those starting within
+    LEAD (the queue at the door for the next one)."""
+    found = session.execute(
         select(Talk)
         .where(
             Talk.conference_id == conference.id,
@@ -35,20 +36,27 @@ def session_for(conference: Conference, room: Room, now: datetime) -> Talk | Non
         )
         .order_by(Talk.start, Talk.id)
     ).scalars()
-    found = list(candidates)
-    on = [talk for talk in found if talk.start <= now]
-    return (on or found)[0] if found else None
+    return list(found)
+
+
+def _theirs(actor: User | None, conference: Conference, talks: list[Talk]) -> Talk:
+    """The first of `talks` the actor may mark the room for: any for organisers, else one of a
+    track they host (the session on now, or the next one's queue); else 401/403."""
+    tracks = {talk.track_id for talk in talks if talk.track_id is not None}
+    mine = require(actor, conference.id, Need.EDITOR, any_of=tracks, refusal=REFUSAL)
+    return next(t for t in talks if mine.organiser or t.track_id in mine.hosted_track_ids)
 
 
 def mark_full(actor: User | None, conference: Conference, room: Room, *, now: datetime) -> FullRoom:
-    """Mark `room` full until the session on in it (or about to start) ends."""
-    talk = session_for(conference, room, now)
-    if talk is None:
+    """Mark `room` full until the session it is full for ends: the one on now, or the next
+    one's queue (for its track's hosts)."""
+    talks = sessions_for(conference, room, now)
+    if not talks:
         # Who may not mark it must not learn more than that (the check comes first).
         require(actor, conference.id, Need.EDITOR)
         minutes = int(LEAD.total_seconds() // 60)
         raise Conflict(f"Nothing is on in {room.name} now or in the next {minutes} minutes.")
-    require(actor, conference.id, Need.EDITOR, track_ids={talk.track_id}, refusal=REFUSAL)
+    talk = _theirs(actor, conference, talks)
     assert actor is not None
     row = session.get(FullRoom, room.id)
     if row is None:
@@ -61,18 +69,21 @@ def mark_full(actor: User | None, conference: Conference, room: Room, *, now: da
 
 
 def mark_open(actor: User | None, conference: Conference, room: Room, *, now: datetime) -> bool:
-    """The room has seats again; True when it was marked full."""
+    """The room has seats again; True when it was marked full. A sign that has run out (its
+    session ended) is open already and checks nobody's track."""
     row = session.get(FullRoom, room.id)
-    talk = session.get(Talk, row.talk_id) if row is not None and row.talk_id else None
-    talk = talk or session_for(conference, room, now)
-    track_ids = {talk.track_id} if talk is not None else None
-    require(actor, conference.id, Need.EDITOR, track_ids=track_ids, refusal=REFUSAL)
-    if row is None or row.until <= now:
-        if row is not None:
-            session.execute(delete(FullRoom).where(FullRoom.room_id == room.id))
+    live = row is not None and row.until > now
+    marked = session.get(Talk, row.talk_id) if live and row is not None and row.talk_id else None
+    talks = [marked] if marked is not None else sessions_for(conference, room, now)
+    if talks:
+        _theirs(actor, conference, talks)
+    else:
+        require(actor, conference.id, Need.EDITOR)
+    if row is not None:
+        session.execute(delete(FullRoom).where(FullRoom.room_id == room.id))
+    if not live:
         return False
-    session.execute(delete(FullRoom).where(FullRoom.room_id == room.id))
-    _announce(conference, room, full=False, until=None, talk=talk)
+    _announce(conference, room, full=False, until=None, talk=marked)
     return True
 
 

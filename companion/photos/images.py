@@ -16,8 +16,9 @@ from companion.errors import Invalid
 
 #: The largest file taken (a phone's camera JPEG is 2–6 MB).
 MAX_BYTES = 10 * 2**20
-#: The most pixels decoded: 40 megapixels (a bomb claims far more in a few kilobytes).
-MAX_PIXELS = 40_000_000
+#: The most pixels decoded: 24 megapixels, a good phone camera's (a bomb claims far more in a
+#: few kilobytes; a PNG of this size still costs some 300 MB while it is read).
+MAX_PIXELS = 24_000_000
 #: What Pillow must recognise the file as.
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 #: Square edge in pixels of each size: avatars in lists (48 px shown, 2× screens) and the
@@ -58,16 +59,19 @@ def process(data: bytes) -> Photo:
                 if kind not in FORMATS:
                     raise _refuse("Upload a JPEG, PNG or WebP image.")
                 if width * height > MAX_PIXELS:
-                    raise _refuse("The image has too many pixels: at most 40 megapixels.")
+                    raise _refuse("The image has too many pixels: at most 24 megapixels.")
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
+                # A JPEG decodes at a fraction of its size when that is still larger than needed.
+                image.draft("RGB", (4 * SIZES["large"], 4 * SIZES["large"]))
                 image.load()
                 upright = ImageOps.exif_transpose(image)
                 rgb = _on_white(upright)
+                rgb.info = {}  # Pillow would write a JPEG's comment (and more) into the copies
         except Invalid:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise _refuse("The image has too many pixels: at most 40 megapixels.") from None
+            raise _refuse("The image has too many pixels: at most 24 megapixels.") from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
             message = "This file is not a JPEG, PNG or WebP image (or it is damaged)."
             raise _refuse(message) from None

@@ -26,6 +26,7 @@ class Question(Base):
     __table_args__ = (
         CheckConstraint("state in ('open', 'answered', 'hidden')", name="known_state"),
         Index("ix_questions_talk", "talk_id", "id"),
+        Index("ix_questions_user", "user_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

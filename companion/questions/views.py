@@ -122,6 +122,7 @@ def api_moderate(question_id: str) -> Response:
     me = _me()
     if me is None or me.is_guest:
         raise Unauthorised("Sign in with an organiser's or track host's account.")
+    operations.check_moderator(me, talk.conference, talk)  # who asks, before what they ask
     state, pinned = _moderation(_json_body())
     operations.moderate(me, talk.conference, talk, question, state=state, pinned=pinned)
     return jsonify(operations.public(question, talk))
@@ -213,6 +214,7 @@ def moderate_form(conf: str, question_id: str) -> BaseResponse | tuple[str, int]
     me = _me()
     if me is None:
         return redirect(url_for("accounts.login", next=request.path))
+    operations.check_moderator(me, conference, talk)
     pinned = {"pin": True, "unpin": False}.get(request.form.get("pinned", ""))
     raw_state = request.form.get("state") or None
     state, _ = _moderation({"state": raw_state, "pinned": pinned})

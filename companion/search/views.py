@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from companion.caching import conference_response
 from companion.errors import BadRequest
+from companion.parsing import has_controls
 from companion.programme import queries as programme
 from companion.programme.models import Conference
 from companion.search import answers, queries
@@ -25,7 +26,7 @@ def _query() -> str:
     limit = current_app.config["SEARCH_MAX_LENGTH"]
     if len(query) > limit:
         raise BadRequest(f"Search for at most {limit} characters.")
-    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in query):
+    if has_controls(query):  # the one rule of what text may hold (companion.parsing)
         raise BadRequest("The search contains a character that cannot be searched for.")
     return query
 

@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_questions")),
     )
     op.create_index("ix_questions_talk", "questions", ["talk_id", "id"], unique=False)
+    op.create_index("ix_questions_user", "questions", ["user_id", "created_at"], unique=False)
     op.create_table(
         "question_votes",
         sa.Column("question_id", sa.Integer(), nullable=False),
@@ -69,5 +70,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("question_votes")
+    op.drop_index("ix_questions_user", table_name="questions")
     op.drop_index("ix_questions_talk", table_name="questions")
     op.drop_table("questions")

@@ -20,17 +20,16 @@ function instant() {
 
 const clock = (iso) => new Intl.DateTimeFormat("en-GB", { timeZone: body.dataset.zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(iso));
 
-/** The session a box's room is for now: the session page's own, or the room page's card on now
- * (or starting within LEAD_MS). */
-function sessionOf(box) {
+/** The tracks whose hosts may mark a box's room now: the session page's own session while it is
+ * on or about to start, or on a room page every card on now or starting within LEAD_MS (the
+ * queue at the door for the next one), as the server decides. */
+function tracksOf(box) {
   const now = instant();
   const within = (el) => Date.parse(el.dataset.start) - LEAD_MS <= now && now < Date.parse(el.dataset.end);
-  if (box.dataset.start) return within(box) ? { track: box.dataset.track } : null;
-  const cards = [...document.querySelectorAll("[data-room-days] .talk[data-start]")]
+  if (box.dataset.start) return within(box) ? [box.dataset.track] : [];
+  return [...document.querySelectorAll("[data-room-days] .talk[data-start]")]
     .filter((card) => card.dataset.kind !== "break" && !card.classList.contains("is-cancelled") && within(card))
-    .sort((a, b) => Date.parse(a.dataset.start) - Date.parse(b.dataset.start));
-  const on = cards.find((card) => Date.parse(card.dataset.start) <= now) || cards[0];
-  return on ? { track: on.dataset.track } : null;
+    .map((card) => card.dataset.track);
 }
 
 function show() {
@@ -42,8 +41,8 @@ function show() {
     const sign = box.querySelector("[data-room-full]");
     sign.hidden = !isFull;
     box.querySelector("[data-room-full-until]").textContent = isFull ? `Until about ${clock(entry.until)}, when the session ends.` : "";
-    const session = sessionOf(box);
-    const may = rights && session && (rights.organiser || (rights.tracks || []).includes(session.track));
+    const tracks = tracksOf(box);
+    const may = Boolean(rights) && tracks.length > 0 && (rights.organiser || tracks.some((t) => (rights.tracks || []).includes(t)));
     const toggle = box.querySelector("[data-room-toggle]");
     box.querySelector("[data-room-switch]").hidden = !may;
     toggle.setAttribute("aria-pressed", String(isFull));

@@ -131,3 +131,26 @@ def test_bad_addresses_and_forged_requests(app: Flask, setting: dict[str, Any]) 
     assert other.status_code == 404
     assert host.put(FLEMING).status_code == 400  # no CSRF token, not same-origin
     assert app.test_client().get(STATUS).json == {"rooms": {}}
+
+
+def test_the_next_sessions_host_marks_the_queue_at_the_door(
+    app: Flask, setting: dict[str, Any], make_talk, dbs: Session
+) -> None:
+    """In Whittle APIs runs 10:00–10:50 (other-host's); Streaming follows at 11:00 (host's)."""
+    make_talk(
+        setting["conference"],
+        "Streaming next",
+        start="11:00",
+        end="11:50",
+        room="Whittle",
+        track="Streaming",
+    )
+    whittle = "/api/v1/conferences/testconf/rooms/whittle/full"
+    _now(app, "10:40")
+    queue = as_user(app, "host").put(whittle, headers=SAME_ORIGIN)
+    assert (queue.status_code, queue.json["until"]) == (200, "2020-03-02T11:50:00+00:00")
+    now_on = as_user(app, "other-host").put(whittle, headers=SAME_ORIGIN)
+    assert (now_on.status_code, now_on.json["until"]) == (200, "2020-03-02T10:50:00+00:00")
+    _now(app, "10:51")  # APIs' sign ran out: opening checks the next session's track, not APIs'
+    assert as_user(app, "host").delete(whittle, headers=SAME_ORIGIN).status_code == 200
+    assert app.test_client().get(STATUS).json == {"rooms": {}}

@@ -105,6 +105,7 @@ def test_questions_only_while_the_session_is_on(
         ("   \n ", 422, "Write your question first."),
         ("x" * 281, 422, "Keep the question to 280 characters (this one has 281)."),
         ("bell\x07", 422, "The question contains characters that cannot be used."),
+        ("csi\x9b[2J", 422, "The question contains characters that cannot be used."),
         (42, 422, "Write the question as text."),
     ],
 )
@@ -144,6 +145,8 @@ def test_a_person_asking_too_fast_is_slowed_down(
         "You asked 3 questions in 5 minutes: give the room a moment to read them, then ask again."
     )
     assert _ask(app.test_client(), setting["streams"], "Someone else").status_code == 201
+    app.config["FIXED_NOW"] = "2020-03-02T10:24:59+00:00"  # a sliding window, not a fixed one
+    assert _ask(client, setting["streams"], "Still too soon").status_code == 429
     app.config["FIXED_NOW"] = "2020-03-02T10:25:01+00:00"
     assert _ask(client, setting["streams"], "Later").status_code == 201
 
@@ -279,3 +282,25 @@ def test_a_guests_questions_and_upvotes_join_their_account(
         ("Account's question", True, 0),  # an upvote of one's own question is dropped
         ("Guest's question", True, 0),
     ]
+
+
+def test_the_accounts_upvote_of_the_guests_question_goes_at_sign_in(
+    app: Flask, setting: dict[str, Any], dbs: Session, on: None
+) -> None:
+    phone = app.test_client()
+    asked = _ask(phone, setting["streams"], "Asked as a guest on my phone").json
+    account = as_user(app, "attendee")
+    account.put(f"/api/v1/questions/{asked['id']}/vote", headers=SAME_ORIGIN)
+    assert sign_in(phone, email="attendee@example.org").status_code == 302
+    listed = phone.get(f"/api/v1/sessions/{setting['streams'].guid}/questions").json
+    assert [(q["mine"], q["voted"], q["votes"]) for q in listed["questions"]] == [(True, False, 0)]
+
+
+def test_an_attendee_is_refused_before_their_moderation_is_read(
+    app: Flask, setting: dict[str, Any], on: None
+) -> None:
+    asked = _ask(app.test_client(), setting["streams"], "A question").json
+    answer = as_user(app, "attendee").patch(
+        f"/api/v1/questions/{asked['id']}", json={"state": "gone"}, headers=SAME_ORIGIN
+    )
+    assert answer.status_code == 403

@@ -151,6 +151,9 @@ def test_overlong_or_control_character_queries_are_refused(
     api = client.get("/api/v1/conferences/testconf/search", query_string={"q": "a\x01b"})
     assert api.status_code == 400
     assert "cannot be searched for" in api.json["error"]["message"]
+    for control in ("\x7f", "\x9b"):  # DEL and a C1 control: the same rule as every text field
+        answer = client.get("/testconf/search", query_string={"q": f"a{control}b"})
+        assert answer.status_code == 400, control
 
 
 def test_search_follows_an_edit(client: FlaskClient, make_conference, make_talk, dbs) -> None:
