@@ -1,5 +1,15 @@
 // Conference Companion: progressive enhancement only. Every page works without this file.
 
+/** /api/v1/me (who is signed in, the CSRF token, stars, edit rights), asked once per page load:
+ * stars, tools, votes, the room switch and questions share the one answer (null offline). */
+let meAnswer = null;
+window.ccMe = () => {
+  meAnswer ??= fetch("/api/v1/me", { credentials: "same-origin" })
+    .then((response) => (response.ok ? response.json() : null))
+    .catch(() => null);
+  return meAnswer;
+};
+
 /** Times: every <time datetime> as the server wrote it (the conference's zone), or in the
  * device's zone when the person chose it with a switch (the header, Settings), with day breaks
  * where the device's date changes between two sessions. static/js/zone.js formats. */
@@ -157,13 +167,8 @@ function setupStars() {
   };
   // The listener is attached at once, so a tap during loading is never a full-page form post.
   const state = (async () => {
-    let me = { stars: [], csrf_token: "" };
-    try {
-      const response = await fetch("/api/v1/me", { credentials: "same-origin" });
-      if (response.ok) me = await response.json();
-    } catch {
-      // offline with no saved copy: start from what is queued here
-    }
+    // Offline with no saved copy: start from what is queued here.
+    const me = (await window.ccMe()) ?? { stars: [], csrf_token: "" };
     const starred = new Set(me.stars);
     for (const item of offline ? await offline.queue.all() : []) {
       if (item.action === "star") starred.add(item.guid); else starred.delete(item.guid);
@@ -253,13 +258,7 @@ async function setupTools() {
   const conference = document.body.dataset.conference;
   const links = document.querySelectorAll("[data-edit], [data-tools]");
   if (!conference || !links.length) return;
-  let rights = null;
-  try {
-    const response = await fetch("/api/v1/me", { credentials: "same-origin" });
-    if (response.ok) rights = (await response.json()).edits?.[conference] ?? null;
-  } catch {
-    return; // offline: editing needs the network anyway
-  }
+  const rights = (await window.ccMe())?.edits?.[conference] ?? null; // offline: none
   if (!rights) return;
   const tracks = new Set(rights.tracks || []);
   for (const link of links) {

@@ -64,9 +64,8 @@ async function load() {
 
 async function loadRights() {
   try {
-    const response = await fetch("/api/v1/me", { credentials: "same-origin" });
-    if (!response.ok) return;
-    const me = await response.json();
+    const me = await window.ccMe();
+    if (!me) return;
     csrf = me.csrf_token || "";
     rights = me.edits?.[conference] ?? null;
   } catch {

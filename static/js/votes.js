@@ -55,8 +55,7 @@ let csrf = "";
 async function token() {
   if (csrf) return csrf;
   try {
-    const response = await fetch("/api/v1/me", { credentials: "same-origin" });
-    if (response.ok) csrf = (await response.json()).csrf_token || "";
+    csrf = (await window.ccMe())?.csrf_token || "";
   } catch {
     // offline: the write will be queued anyway
   }
