@@ -52,6 +52,8 @@ class Diff:
     dates: tuple[str | None, str] | None = None
     #: The dates the import adds to an existing conference, as ranges.
     added_days: list[str] = field(default_factory=list)
+    #: Speakers' photos the import will fetch (exchange.photos; the notes say more).
+    photos_to_fetch: int = 0
     #: Why this import needs an explicit confirmation (exchange.safety); empty when it does not.
     warnings: list[str] = field(default_factory=list)
 
@@ -70,6 +72,7 @@ class Diff:
             or self.new_tracks
             or self.new_speakers
             or self.changed_speakers
+            or self.photos_to_fetch
         )
 
     def counts(self) -> list[tuple[str, int]]:
@@ -87,6 +90,7 @@ class Diff:
             ("new speakers", len(self.new_speakers)),
             ("changed speakers", len(self.changed_speakers)),
             ("speakers no longer in the file (kept)", len(self.removed_speakers)),
+            ("photos to fetch", self.photos_to_fetch),
         ]
         return [(label, count) for label, count in groups if count]
 
