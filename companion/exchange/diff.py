@@ -90,7 +90,6 @@ class Diff:
             ("new speakers", len(self.new_speakers)),
             ("changed speakers", len(self.changed_speakers)),
             ("speakers no longer in the file (kept)", len(self.removed_speakers)),
-            ("photos to fetch", self.photos_to_fetch),
         ]
         return [(label, count) for label, count in groups if count]
 
@@ -99,6 +98,8 @@ class Diff:
         if self.empty:
             return "No changes: the programme already matches the file."
         parts = [f"{count} {label}" for label, count in self.counts()]
+        if self.photos_to_fetch and not (parts or self.new_conference or self.conference):
+            return "No change to the programme itself, only speakers’ photos."
         head = f"New conference {self.new_conference}. " if self.new_conference else ""
         return head + ", ".join(parts) + "."
 

@@ -104,6 +104,9 @@ def test_an_import_sets_an_allowed_photo_and_says_what_it_left_out(
             "2 speakers have a photo in the file: 1 will be fetched on import.",
             "1 photo not fetched: media.example is not in PHOTO_IMPORT_HOSTS.",
         ]
+        assert page.locator("#diff-summary").inner_text() == (
+            "No change to the programme itself, only speakers’ photos."
+        )
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= options["viewport"]["width"], f"the preview scrolls sideways ({width}px)"
         page.screenshot(path=str(SHOTS / f"import-photos-preview-{size}-{scheme}.png"))

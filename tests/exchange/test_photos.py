@@ -198,7 +198,11 @@ def test_an_allowed_photo_is_set_audited_and_served_in_both_sizes(
     }
     done = client.post("/photoconf/admin/import/confirm", data=fields, headers=SAME_ORIGIN)
     assert done.status_code == 302
-    assert "Set 1 speaker’s photo from the file." in client.get(done.location).text
+    result_page = client.get(done.location).text
+    assert (
+        "Imported schedule.json. 2 new sessions, 1 new rooms, 2 new speakers. Set 1 speaker’s "
+        "photo from the file." in result_page
+    )
     assert server.requests == ["/ada.png"]
     dbs.expire_all()
     ada = dbs.execute(select(Speaker).where(Speaker.name == "Ada")).scalar_one()
@@ -268,7 +272,8 @@ def test_a_reimport_with_the_same_address_fetches_nothing_and_a_new_one_replaces
         "1 kept (uploaded here, or from the same address)."
     ]
     second = server.serve("/ada-2.jpg", png("RGB"))
-    _, outcome = import_photos(schedule(("Ada", second)))
+    plan, outcome = import_photos(schedule(("Ada", second)))
+    assert plan.diff.summary() == "No change to the programme itself, only speakers’ photos."
     assert outcome.done == 1 and server.requests == ["/ada-1.jpg", "/ada-2.jpg"]
     assert _photos() == {"Ada": second}
 
