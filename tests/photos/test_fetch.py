@@ -85,11 +85,23 @@ def test_a_redirect_loop_stops() -> None:
     assert len(server.requests) == 4
 
 
-def test_a_file_over_the_limit_is_not_read() -> None:
+@pytest.mark.parametrize("declared", [True, False], ids=["content-length", "no-length"])
+def test_a_file_over_the_limit_is_not_read(declared: bool) -> None:
+    big = b"\xff\xd8" + b"x" * MAX_BYTES
     with image_server() as server:
-        url = server.serve("/big.jpg", b"\xff\xd8" + b"x" * MAX_BYTES)
+        url = (
+            server.serve("/big.jpg", big)
+            if declared
+            else server.serve("/big.jpg", big, X_No_Length="1")
+        )
         with pytest.raises(FetchRefused, match="the file is larger than 10 MB"):
             fetch(url, LOCAL, deadline=_soon())
+        # A declared length over the limit is refused before any of the body is read.
+        liar = server.serve("/liar.jpg", jpeg(), Content_Length=str(MAX_BYTES + 1))
+        with pytest.raises(FetchRefused, match="the file is larger than 10 MB"):
+            fetch(liar, LOCAL, deadline=_soon())
+        small = server.serve("/small.jpg", jpeg(), X_No_Length="1")
+        assert fetch(small, LOCAL, deadline=_soon()) == jpeg()
 
 
 def test_an_error_answer_and_a_spent_budget_are_reasons() -> None:
