@@ -234,7 +234,9 @@ class Config:
     #: The most photos one import fetches (at most 300); the rest are noted in the result.
     PHOTO_IMPORT_MAX = Setting(300, integer(minimum=0, maximum=300))
     #: Seconds one import may spend fetching photos in all (each fetch also times out after 5 s).
-    PHOTO_IMPORT_BUDGET = Setting(120, integer(minimum=1, maximum=3600))
+    #: The confirm request waits for them: keep it under the app server's worker timeout
+    #: (gunicorn's default is 30 s), or the worker is killed and nothing is imported.
+    PHOTO_IMPORT_BUDGET = Setting(20, integer(minimum=1, maximum=3600))
     #: Tests only, never read from the environment and off in production: fetch photos over
     #: http and from loopback or private addresses (the test's own image server).
     PHOTO_IMPORT_ALLOW_LOCAL = Setting(False, env=None)
