@@ -167,6 +167,7 @@ def import_schedule(
     transaction (sessions matched by guid; those gone from the file are cancelled)."""
     from companion.exchange.apply import apply_import
     from companion.exchange.importer import plan_import, read_schedule
+    from companion.exchange.photos import fetch_planned, set_photos
     from companion.programme.operations import InvalidProgramme
 
     try:
@@ -190,10 +191,14 @@ def import_schedule(
             f"{file.name}: this import needs a confirmation (see the warnings above). Nothing "
             "was imported; run again with --accept-warnings to import it anyway."
         )
+    fetched = fetch_planned(plan)  # speakers' photos, before anything is written
     with click.progressbar(length=len(plan.talks), label="Importing", file=None) as bar:
         result = apply_import(plan, actor=f"Import of {file.name}", progress=bar.update)
+    outcome = set_photos(fetched, result, user_id=None, actor=f"Import of {file.name}")
     session.commit()
     click.echo(f"Imported into {result.conference.slug}.")
+    for note in filter(None, [outcome.summary, *outcome.failures]):
+        click.echo(note)
 
 
 def _default_slug(text: str) -> str:

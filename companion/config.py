@@ -135,6 +135,15 @@ def names(raw: str) -> tuple[str, ...]:
     return found
 
 
+def host_names(raw: str) -> tuple[str, ...]:
+    """Like `names`, in lower case, each a bare host name (no scheme, port, path or wildcard)."""
+    found = tuple(name.lower().rstrip(".") for name in names(raw))
+    for name in found:
+        if not name or any(mark in name for mark in "/:*@ "):
+            raise ValueError(f"“{name}” is not a host name (write e.g. pretalx.com,media.ccc.de)")
+    return found
+
+
 def name_list(raw: str) -> list[str] | None:
     """Like `names`, as a list (Flask's TRUSTED_HOSTS is one)."""
     return list(names(raw))
@@ -218,6 +227,19 @@ class Config:
     )
     #: Accept http:// push endpoints (only for a local push service in tests; never in production).
     PUSH_ALLOW_HTTP = Setting(False, flag)
+    #: Hosts a schedule import may fetch speakers' photos from (a person's `avatar` URL), matched
+    #: exactly (comma-separated, e.g. "pretalx.com,media.ccc.de"; no wildcards), over https only.
+    #: Default: none, so an import never fetches anything (companion/photos/fetch.py).
+    PHOTO_IMPORT_HOSTS = Setting[tuple[str, ...]]((), host_names)
+    #: The most photos one import fetches (at most 300); the rest are noted in the result.
+    PHOTO_IMPORT_MAX = Setting(300, integer(minimum=0, maximum=300))
+    #: Seconds one import may spend fetching photos in all (each fetch also times out after 5 s).
+    #: The confirm request waits for them: keep it under the app server's worker timeout
+    #: (gunicorn's default is 30 s), or the worker is killed and nothing is imported.
+    PHOTO_IMPORT_BUDGET = Setting(20, integer(minimum=1, maximum=3600))
+    #: Tests only, never read from the environment and off in production: fetch photos over
+    #: http and from loopback or private addresses (the test's own image server).
+    PHOTO_IMPORT_ALLOW_LOCAL = Setting(False, env=None)
     #: A fixed "now" (ISO 8601, with offset) for demos, screenshots and tests; None means the clock.
     FIXED_NOW = Setting[str | None](None, instant, env="COMPANION_NOW")
     #: How many reverse proxies stand in front of the app (their X-Forwarded-* headers are then
@@ -330,6 +352,7 @@ class Config:
         if production and config["TRUSTED_HOSTS"] is None:
             config["TRUSTED_HOSTS"] = [urlsplit(config["PUBLIC_URL"]).hostname or ""]
         config["PUSH_ALLOW_HTTP"] = config["PUSH_ALLOW_HTTP"] and not production
+        config["PHOTO_IMPORT_ALLOW_LOCAL"] = config["PHOTO_IMPORT_ALLOW_LOCAL"] and not production
         config["HSTS"] = production
         config["SESSION_COOKIE_SECURE"] = production
         config["MAIL_USE_STARTTLS"] = config["MAIL_USE_STARTTLS"] and not config["MAIL_USE_TLS"]

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from companion.db import session, utcnow
 from companion.exchange.convert import slugify
 from companion.exchange.diff import Diff, FieldChange
-from companion.exchange.importer import ImportPlan
 from companion.exchange.model import guid_key, name_key
+from companion.exchange.plan import ImportPlan
 from companion.exchange.queries import Existing
 from companion.hosting.models import AuditEntry
 from companion.programme.links import Link, LinkInput
@@ -48,6 +48,8 @@ class ImportResult:
 
     conference: Conference
     diff: Diff
+    #: Speaker name key → id, for every speaker of the file (the photos come after).
+    speakers: dict[str, int] = field(default_factory=dict)
 
 
 def apply_import(
@@ -115,7 +117,7 @@ def apply_import(
     session.flush()
     session.add_all(_audit_rows(plan, conference, created, by_guid, actor, user_id))
     session.flush()
-    return ImportResult(conference=conference, diff=plan.diff)
+    return ImportResult(conference=conference, diff=plan.diff, speakers=speaker_ids)
 
 
 def _rows(conference: Conference, links: list[LinkInput]) -> list[Link]:

@@ -52,6 +52,8 @@ class Diff:
     dates: tuple[str | None, str] | None = None
     #: The dates the import adds to an existing conference, as ranges.
     added_days: list[str] = field(default_factory=list)
+    #: Speakers' photos the import will fetch (exchange.photos; the notes say more).
+    photos_to_fetch: int = 0
     #: Why this import needs an explicit confirmation (exchange.safety); empty when it does not.
     warnings: list[str] = field(default_factory=list)
 
@@ -70,6 +72,7 @@ class Diff:
             or self.new_tracks
             or self.new_speakers
             or self.changed_speakers
+            or self.photos_to_fetch
         )
 
     def counts(self) -> list[tuple[str, int]]:
@@ -95,6 +98,8 @@ class Diff:
         if self.empty:
             return "No changes: the programme already matches the file."
         parts = [f"{count} {label}" for label, count in self.counts()]
+        if self.photos_to_fetch and not (parts or self.new_conference or self.conference):
+            return "No change to the programme itself, only speakers’ photos."
         head = f"New conference {self.new_conference}. " if self.new_conference else ""
         return head + ", ".join(parts) + "."
 

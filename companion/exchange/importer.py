@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from companion.config import RESERVED_SLUGS
-from companion.exchange import frab_xml, references, safety, schedule_json
+from companion.exchange import frab_xml, photos, references, safety, schedule_json
 from companion.exchange.compare import compare
 from companion.exchange.convert import compose_abstract, kind_of, slugify, to_markdown
 from companion.exchange.diff import Diff, FieldChange
@@ -100,6 +100,11 @@ def plan_import(
         key = name_key(clean_line(person.name, limit=_FIELD_LIMITS["speaker"]))
         if key and person.links and key not in speaker_links:
             speaker_links[key] = references.checked_links(person.links, dropped, owner="speaker")
+    speaker_photos: dict[str, str] = {}
+    for person in everyone:
+        key = name_key(clean_line(person.name, limit=_FIELD_LIMITS["speaker"]))
+        if key and person.photo and key not in speaker_photos:
+            speaker_photos[key] = person.photo
     references.note_dropped(dropped, diff)
     taken = guids_elsewhere([t.guid for t in talks], conference.id if conference else None)
     for talk in talks:
@@ -137,6 +142,7 @@ def plan_import(
     )
     compare(plan)
     safety.review(plan, schedule)
+    photos.review(plan, speaker_photos)
     return plan
 
 

@@ -46,6 +46,8 @@ class ParsedPerson:
     ref: str = ""
     biography: str = ""
     links: list[ParsedLink] = field(default_factory=list)
+    #: The address of their photo (pretalx's `avatar`), http(s) only; "" for none.
+    photo: str = ""
 
 
 @dataclass(slots=True)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -32,6 +33,18 @@ class WantedTalk:
 
 
 @dataclass(slots=True)
+class PhotoPlan:
+    """The file's speakers' photos (exchange.photos): how many it has, which to fetch (speaker
+    name key, address), how many speakers keep theirs, and why the others are not fetched
+    (reason → how many)."""
+
+    in_file: int = 0
+    fetch: list[tuple[str, str]] = field(default_factory=list)
+    kept: int = 0
+    refused: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(slots=True)
 class ImportPlan:
     """Everything checked and compared; `apply_import` writes it."""
 
@@ -51,6 +64,8 @@ class ImportPlan:
     track_colours: dict[str, str] = field(default_factory=dict)
     #: Speaker name key → their links, where the file gives some (the others' links stay).
     speaker_links: dict[str, list[LinkInput]] = field(default_factory=dict)
+    #: The speakers' photos to fetch on confirm (exchange.photos.review).
+    photos: PhotoPlan | None = None
     #: The conference's revision the diff was computed against (the upload page checks it).
     revision: int | None = None
     _renames: dict[str, str] = field(default_factory=dict)

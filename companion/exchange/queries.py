@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from companion.db import session
 from companion.exchange.model import guid_key, guid_spellings
+from companion.photos.models import SpeakerPhoto
 from companion.programme.models import Conference, Room, Speaker, Talk, Track
 
 #: Guids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits.
@@ -77,3 +78,22 @@ def guids_elsewhere(guids: list[str], conference_id: int | None) -> dict[str, st
             query = query.where(Talk.conference_id != conference_id)
         taken.update({guid_key(guid): slug for guid, slug in session.execute(query)})
     return taken
+
+
+def photo_sources(conference: Conference) -> dict[int, str | None]:
+    """Speaker id → where their photo came from (None: uploaded here), for the speakers of
+    `conference` who have one (one query; the importer decides which photos to fetch)."""
+    rows = session.execute(
+        select(SpeakerPhoto.speaker_id, SpeakerPhoto.source_url).where(
+            SpeakerPhoto.conference_id == conference.id
+        )
+    )
+    return {speaker_id: source for speaker_id, source in rows}
+
+
+def current_revision(conference_id: int) -> int:
+    """The conference's revision as committed now (the confirm step checks that it did not move
+    while photos were fetched)."""
+    return session.execute(
+        select(Conference.revision).where(Conference.id == conference_id)
+    ).scalar_one()

@@ -85,6 +85,24 @@ def json_references(value: Any, where: str, *, person: bool = False) -> list[Par
     return found
 
 
+#: Where schedule files put a person's photo: pretalx and c3voc's schema `avatar`, others
+#: `avatar_url` or `image`.
+PHOTO_KEYS = ("avatar", "avatar_url", "image")
+
+
+def photo_url(person: dict[str, Any]) -> str:
+    """A person's photo address, when the file gives an http(s) one; else "" (a relative path,
+    `data:`, junk or an object is no photo, and never refuses the file)."""
+    for key in PHOTO_KEYS:
+        value = person.get(key)
+        if isinstance(value, str) and is_web(value.strip()):
+            try:
+                return clean_url(value)
+            except LinkError:
+                continue
+    return ""
+
+
 def is_web(text: str) -> bool:
     """True for text that starts like a web address (files swap address and title)."""
     return text.lower().startswith(("http://", "https://"))

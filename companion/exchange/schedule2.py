@@ -87,6 +87,7 @@ def read_declarations(
                     links=references.json_references(
                         person.get("links"), f"{person_where}.links", person=True
                     ),
+                    photo=references.photo_url(person),
                 )
             )
 
@@ -139,7 +140,13 @@ def _read_event(
         person = object_at(person, f"{where}.participants[{number}]")
         name = text_at(person, "name", f"{where}.participants[{number}]")
         if name:
-            persons.append(ParsedPerson(name=name, ref=text_at(person, "guid", where)))
+            persons.append(
+                ParsedPerson(
+                    name=name,
+                    ref=text_at(person, "guid", where),
+                    photo=references.photo_url(person),
+                )
+            )
     return ParsedEvent(
         where=where,
         guid=event_guid(text_at(event, "guid", where), ident, base_url, f"{where}.guid"),

@@ -158,7 +158,15 @@ def _read_event(
             links = references.json_references(
                 person.get("links"), f"{person_where}.links", person=True
             )
-            persons.append(ParsedPerson(name=name, ref=ref, biography=bio, links=links))
+            persons.append(
+                ParsedPerson(
+                    name=name,
+                    ref=ref,
+                    biography=bio,
+                    links=links,
+                    photo=references.photo_url(person),
+                )
+            )
     return ParsedEvent(
         url=text_at(event, "url", where),
         links=references.json_references(event.get("links"), f"{where}.links")

@@ -36,11 +36,12 @@ from werkzeug.wrappers import Response as BaseResponse
 from companion.accounts.permissions import Need, conference_for
 from companion.caching import conference_response
 from companion.errors import BadRequest
-from companion.exchange import frab_xml, schedule_json
+from companion.exchange import frab_xml, photos, schedule_json
 from companion.exchange.apply import apply_import
 from companion.exchange.importer import MAX_BYTES, ImportPlan, plan_import
 from companion.exchange.importer import read_schedule as read
 from companion.exchange.model import InvalidSchedule
+from companion.exchange.queries import current_revision
 from companion.programme import queries as programme
 from companion.programme.models import Conference, Talk
 from companion.programme.queries import Programme
@@ -244,10 +245,24 @@ def confirm_import(conf: str) -> Page:
             status=422,
         )
     me = current_user
-    result = apply_import(
-        plan, actor=f"Import of {filename} ({me.display_name})"[:254], user_id=me.id
-    )
-    flash(f"Imported {filename}. {result.diff.summary()}", "success")
+    actor = f"Import of {filename} ({me.display_name})"[:254]
+    fetched = photos.fetch_planned(plan)  # network only: nothing is written yet
+    if fetched.photos and current_revision(conference.id) != plan.revision:
+        return _preview(
+            conference,
+            plan,
+            data,
+            filename=filename,
+            timezone=timezone,
+            message="The programme changed while the speakers' photos were fetched. Here is "
+            "what the import would change now; confirm again to import.",
+            status=409,
+        )
+    result = apply_import(plan, actor=actor, user_id=me.id)
+    outcome = photos.set_photos(fetched, result, user_id=me.id, actor=actor)
+    flash(f"Imported {filename}. {result.diff.summary()} {outcome.summary}".strip(), "success")
+    for note in outcome.failures:
+        flash(note, "warning")
     return redirect(url_for("exchange.import_schedule", conf=conference.slug))
 
 

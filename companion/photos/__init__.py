@@ -1,6 +1,8 @@
 """Speakers' photos: uploaded by an organiser or the speaker's track host, checked and made
 once into two sizes in WebP and JPEG (Pillow), served with their hash in the URL, kept offline
 with the programme. Without a photo a speaker keeps a letter avatar; the demo invents none.
+A schedule import may fetch one from the file's `avatar`, from PHOTO_IMPORT_HOSTS only
+(`fetch.py`; the import's side is companion/exchange/photos.py).
 
 Its URLs, and the module that answers each (`companion/photos/<module>.py`):
 

@@ -27,6 +27,9 @@ class SpeakerPhoto(Base):
     #: The upload's size after turning it upright, before cropping.
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
+    #: The address an import fetched it from (a schedule's `avatar`); None for an upload. A
+    #: re-import naming the same address keeps the photo and fetches nothing.
+    source_url: Mapped[str | None] = mapped_column(String(2000))
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
