@@ -140,3 +140,11 @@ def phone(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
     yield page
     context.close()
+
+
+def sign_in_page(page: Any, base_url: str, email: str, password: str = "correct horse") -> None:
+    """Sign a browser page in through the sign-in form."""
+    page.goto(f"{base_url}/login")
+    page.fill("#f-email", email)
+    page.fill("#f-password", password)
+    page.click("form.form button[type=submit]")

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from companion.db import get_database_of
 from companion.programme.models import Floor, Room, Speaker, Talk, Track
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, sign_in_page
 from tests.conftest import IN_CI
 
 pytestmark = pytest.mark.browser
@@ -155,10 +155,7 @@ def test_every_page_kind_has_no_serious_axe_violation(
         link = page.locator("#device-link").input_value()
         check("device-link-opened", link.removeprefix(base_url))
         # An organiser (who may edit every track).
-        page.goto(f"{base_url}/login")
-        page.fill("#f-email", email)
-        page.fill("#f-password", "correct horse")
-        page.click("form.form button[type=submit]")
+        sign_in_page(page, base_url, email)
         page.wait_for_load_state()
         check("settings", "/settings/")
         check("host-my-tracks", f"{CONF}/host/")

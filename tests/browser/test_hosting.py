@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from companion.db import get_database_of
 from companion.programme.models import Room, Talk, TalkStatus, Track
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, sign_in_page
 from tests.browser.test_pages import SHOTS
 
 pytestmark = pytest.mark.browser
@@ -73,10 +73,7 @@ def test_a_host_moves_a_session_and_everyone_sees_it(
     assert answer.value.status == 201
 
     # The host signs in on their phone, finds the session and moves it.
-    phone.goto(f"{base_url}/login")
-    phone.fill("#f-email", "hana@example.org")
-    phone.fill("#f-password", "correct horse")
-    phone.click("form.form button[type=submit]")
+    sign_in_page(phone, base_url, "hana@example.org")
     phone.goto(f"{base_url}/{CONF}/host/")
     SHOTS.mkdir(parents=True, exist_ok=True)
     phone.screenshot(path=str(SHOTS / "host-tracks.png"))
@@ -134,10 +131,7 @@ def test_the_organisers_pages_fit_a_phone(live_app: Flask, base_url: str, phone:
     ):
         result = runner.invoke(args=args)
         assert result.exit_code == 0, result.output
-    phone.goto(f"{base_url}/login")
-    phone.fill("#f-email", "olu@example.org")
-    phone.fill("#f-password", "correct horse")
-    phone.click("form.form button[type=submit]")
+    sign_in_page(phone, base_url, "olu@example.org")
     SHOTS.mkdir(parents=True, exist_ok=True)
     for name, path in ORGANISER_PAGES:
         response = phone.goto(f"{base_url}/{CONF}{path.format(guid=guid, track=track)}")
@@ -163,10 +157,7 @@ def test_enter_in_the_minutes_field_saves_what_was_typed(
         ["grant", "ena@example.org", "--conference", CONF, "--organiser"],
     ):
         assert runner.invoke(args=args).exit_code == 0
-    phone.goto(f"{base_url}/login")
-    phone.fill("#f-email", "ena@example.org")
-    phone.fill("#f-password", "correct horse")
-    phone.click("form.form button[type=submit]")
+    sign_in_page(phone, base_url, "ena@example.org")
     phone.goto(f"{base_url}/{CONF}/host/sessions/{guid}/move")
     before = phone.locator(".moving .muted").inner_text()
     phone.fill("#f-minutes", "7")
@@ -208,10 +199,7 @@ def test_the_host_pages_pass_an_accessibility_scan_in_both_schemes(
     ):
         result = runner.invoke(args=args)
         assert result.exit_code == 0, result.output
-    phone.goto(f"{base_url}/login")
-    phone.fill("#f-email", email)
-    phone.fill("#f-password", "correct horse")
-    phone.click("form.form button[type=submit]")
+    sign_in_page(phone, base_url, email)
     SHOTS.mkdir(parents=True, exist_ok=True)
     found = {}
     pages = (*ORGANISER_PAGES, ("host-move", "/host/sessions/{guid}/move"))

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from companion.db import get_database_of
 from companion.programme.links import Link
 from companion.programme.models import Speaker, Talk
-from tests.browser.conftest import DEMO_NOW, demo_server
+from tests.browser.conftest import DEMO_NOW, demo_server, sign_in_page
 from tests.browser.test_pages import SHOTS
 
 SESSION_LINKS = [
@@ -165,10 +165,7 @@ def test_an_organiser_adds_a_speakers_link_and_the_page_shows_it(
         ["grant", "lin@example.org", "--conference", "qcon-london-2020", "--organiser"],
     ):
         runner.invoke(args=args)  # the second scheme finds them made
-    phone.goto(f"{url}/login")
-    phone.fill("#f-email", "lin@example.org")
-    phone.fill("#f-password", "correct horse")
-    phone.click("form.form button[type=submit]")
+    sign_in_page(phone, url, "lin@example.org")
     phone.goto(f"{url}/qcon-london-2020/sessions/{guid}/")
     phone.goto(f"{url}/qcon-london-2020/host/sessions/{guid}/")
     assert phone.locator("input[name=link_url]").first.input_value() == SESSION_LINKS[0][1]

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from companion.db import get_database_of
 from companion.programme.models import Conference, Room, Talk, TalkStatus, Track
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, sign_in_page
 from tests.browser.test_pages import SHOTS
 
 pytestmark = pytest.mark.browser
@@ -64,10 +64,7 @@ def _host_moves(browser: Any, base_url: str, talk: Talk, room: Room) -> float:
     """A signed-in host moves `talk` to `room` and half an hour later; when the save came back."""
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
-    page.goto(f"{base_url}/login")
-    page.fill("#f-email", "lin@example.org")
-    page.fill("#f-password", "correct horse")
-    page.click("form.form button[type=submit]")
+    sign_in_page(page, base_url, "lin@example.org")
     page.goto(f"{base_url}/{CONF}/host/sessions/{talk.guid}/move")
     page.select_option("#f-room", value=str(room.id))
     page.fill("#f-minutes", str(int(SHIFT.total_seconds() // 60)))

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.browser.conftest import PHONE, demo_server
+from tests.browser.conftest import PHONE, demo_server, sign_in_page
 from tests.browser.test_pages import SHOTS
 from tests.photos.images import photo_like
 from tests.photos.server import ImageServer, image_server
@@ -60,10 +60,7 @@ def _with_avatars(document: dict[str, Any], avatars: dict[str, str]) -> bytes:
 def _signed_in(browser: Any, base_url: str, **options: Any) -> tuple[Any, Any]:
     context = browser.new_context(**options)
     page = context.new_page()
-    page.goto(f"{base_url}/login")
-    page.fill("#f-email", "pat@example.org")
-    page.fill("#f-password", "correct horse")
-    page.click("form.form button[type=submit]")
+    sign_in_page(page, base_url, "pat@example.org")
     return context, page
 
 

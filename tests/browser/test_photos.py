@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from companion.db import get_database_of
 from companion.programme.models import Speaker
-from tests.browser.conftest import PHONE, demo_server
+from tests.browser.conftest import PHONE, demo_server, sign_in_page
 from tests.browser.test_pages import SHOTS
 from tests.photos.images import photo_like
 
@@ -53,10 +53,7 @@ def test_an_organiser_uploads_a_photo_and_it_shows_online_and_offline(
 
     organiser = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     phone = organiser.new_page()
-    phone.goto(f"{base_url}/login")
-    phone.fill("#f-email", "pat@example.org")
-    phone.fill("#f-password", "correct horse")
-    phone.click("form.form button[type=submit]")
+    sign_in_page(phone, base_url, "pat@example.org")
     phone.goto(f"{base_url}/{CONF}/speakers/{speaker.slug}/")
     phone.get_by_role("link", name="Add a photo").click()
     phone.set_input_files("#f-photo", str(picture))

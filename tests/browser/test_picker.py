@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 
 from companion.db import get_database_of, get_session
 from companion.programme.models import Speaker, Talk, TalkSpeaker, Track
-from tests.browser.conftest import DEMO_NOW, PHONE, demo_server
+from tests.browser.conftest import DEMO_NOW, PHONE, demo_server, sign_in_page
 from tests.browser.test_pages import SHOTS
 
 pytestmark = pytest.mark.browser
@@ -107,10 +107,7 @@ def _sign_in_as_organiser(app: Flask, base_url: str, page: Any, email: str) -> N
     ):
         result = runner.invoke(args=args)
         assert result.exit_code == 0, result.output
-    page.goto(f"{base_url}/login")
-    page.fill("#f-email", email)
-    page.fill("#f-password", "correct horse")
-    page.click("form.form button[type=submit]")
+    sign_in_page(page, base_url, email)
     page.wait_for_load_state()
 
 

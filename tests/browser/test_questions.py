@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, sign_in_page
 from tests.browser.test_pages import SHOTS
 from tests.browser.test_room_full import CONF, _talk
 
@@ -52,10 +52,7 @@ def test_ask_upvote_and_hide_live_on_every_screen(
         assert runner.invoke(args=args).exit_code == 0
 
     asker, voter, host = (_phone(browser, scheme) for _ in range(3))
-    host.goto(f"{base_url}/login")
-    host.fill("#f-email", email)
-    host.fill("#f-password", "correct horse")
-    host.click("form.form button[type=submit]")
+    sign_in_page(host, base_url, email)
     screen = _phone(browser, scheme, storage_state=host.context.storage_state())
     screen.set_viewport_size(DESKTOP)
     for page, address in ((asker, url), (voter, url), (host, url), (screen, url + "?screen=1")):

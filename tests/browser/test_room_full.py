@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from companion.db import get_database_of
 from companion.programme.models import Talk, Track
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, sign_in_page
 from tests.browser.test_pages import SHOTS
 
 pytestmark = pytest.mark.browser
@@ -61,10 +61,7 @@ def test_a_host_marks_a_room_full_and_open_pages_show_it(
 
     host = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, color_scheme=scheme)
     phone = host.new_page()
-    phone.goto(f"{base_url}/login")
-    phone.fill("#f-email", email)
-    phone.fill("#f-password", "correct horse")
-    phone.click("form.form button[type=submit]")
+    sign_in_page(phone, base_url, email)
     phone.goto(f"{base_url}/{CONF}/rooms/{talk.room.slug}/")
     switch = phone.get_by_role("button", name=f"Mark {talk.room.name} full")
     switch.click()

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from companion.db import get_database_of
 from companion.programme.models import Talk
 from companion.votes.models import Vote
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, sign_in_page
 from tests.browser.test_pages import SHOTS
 
 pytestmark = pytest.mark.browser
@@ -140,10 +140,7 @@ def test_the_results_page_at_both_sizes(live_app: Flask, voter: Any, base_url: s
         ["grant", email, "--conference", CONF.strip("/"), "--organiser"],
     ):
         assert runner.invoke(args=args).exit_code == 0
-    voter.goto(f"{base_url}/login")
-    voter.fill("#f-email", email)
-    voter.fill("#f-password", "correct horse")
-    voter.click("form.form button[type=submit]")
+    sign_in_page(voter, base_url, email)
     voter.goto(f"{base_url}{CONF}/host/votes/?day=2020-03-02")
     row = voter.locator(f"li[data-guid='{talk.guid}']")
     assert row.locator("[data-count=total]").inner_text() == str(len(_cards(live_app, talk)))
