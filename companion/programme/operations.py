@@ -13,6 +13,7 @@ from sqlalchemy import select
 from companion.config import RESERVED_SLUGS
 from companion.db import session
 from companion.errors import BadRequest
+from companion.parsing import has_controls
 from companion.programme.models import (
     Conference,
     Floor,
@@ -233,7 +234,7 @@ def unique_slug(
 def add_speaker(conference: Conference, name: str, *, affiliation: str = "") -> Speaker:
     """A new speaker, typed into a session form by a host or organiser."""
     name = " ".join(name.split())
-    if not name or len(name) > 200 or any(ord(c) < 32 or ord(c) == 127 for c in name):
+    if not name or len(name) > 200 or has_controls(name):
         raise InvalidProgramme("A speaker needs a name of up to 200 printable characters.")
     speaker = Speaker(
         conference_id=conference.id,
